@@ -1,0 +1,105 @@
+package io.github.dpsgd4j.accounting;
+
+/**
+ * The one place where dpsgd4j validates privacy parameters and other arguments.
+ *
+ * <p>Every check is written so that NaN fails ({@code if (!(x > 0))}), and every message names the
+ * parameter, the rule and the offending value, for example
+ * {@code "noiseMultiplier must be finite and >= 0, got NaN"}. All methods return their argument so
+ * they can be used in field initialisers and record constructors.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class Checks {
+
+    private Checks() {
+    }
+
+    /** Requires {@code 0 < value < infinity}. */
+    public static double finitePositive(String name, double value) {
+        if (!(value > 0) || value == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException(name + " must be finite and > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code 0 <= value < infinity}. */
+    public static double finiteNonNegative(String name, double value) {
+        if (!(value >= 0) || value == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value > 0}; positive infinity is allowed (for example "no clipping"). */
+    public static double positive(String name, double value) {
+        if (!(value > 0)) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value >= 0}; positive infinity is allowed. */
+    public static double nonNegative(String name, double value) {
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires a probability in the closed interval {@code [0, 1]}. */
+    public static double probability(String name, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
+        }
+        return value;
+    }
+
+    /** Requires a sampling rate in {@code (0, 1]}: a training step must be able to see data. */
+    public static double sampleRate(String name, double value) {
+        if (!(value > 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " must be in (0, 1], got " + value);
+        }
+        return value;
+    }
+
+    /** Requires a value in the open interval {@code (0, 1)}, as for delta. */
+    public static double openUnitInterval(String name, double value) {
+        if (!(value > 0 && value < 1)) {
+            throw new IllegalArgumentException(name + " must be in (0, 1), got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value >= 0}. */
+    public static long nonNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value > 0}. */
+    public static long positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value > 0}. */
+    public static int positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires a non-null reference. */
+    public static <T> T notNull(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+}
