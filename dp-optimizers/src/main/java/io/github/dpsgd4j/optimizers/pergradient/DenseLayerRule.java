@@ -1,0 +1,113 @@
+package io.github.dpsgd4j.optimizers.pergradient;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import java.util.Map;
+
+/**
+ * Fully connected layers: DL4J's {@code DenseLayer} and {@code OutputLayer} (z = aW + b).
+ *
+ * <p>With a the layer input [B, nIn] and delta = dL/dz [B, nOut], example i's weight gradient is
+ * the outer product a_i^T delta_i, so its squared norm is {@code |a_i|^2 |delta_i|^2}, plus
+ * {@code |delta_i|^2} for the bias (Goodfellow 2015, "Efficient per-example gradient computations",
+ * arXiv:1510.01799). The clipped sum is the ordinary weight-gradient product with rows of delta
+ * pre-scaled, {@code a^T diag(c) delta} (book-keeping, Bu et al. 2023, arXiv:2210.00038).
+ *
+ * <p>For an output layer, delta comes from the loss function and the layer's labels (and labels
+ * mask): {@code lossFn.computeGradient(labels, z, activation, mask)}, one row per example and not
+ * divided by the batch size.
+ */
+public final class DenseLayerRule implements LayerRule {
+
+    @Override
+    public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
+        BaseLayer<?> base = (BaseLayer<?>) layer;
+        INDArray weights = base.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        DataType dataType = weights.dataType();
+        INDArray input = LayerState.input(layer, dataType);
+        if (input.rank() != 2 || input.columns() != weights.rows()) {
+            throw new IllegalStateException("layer " + LayerState.describe(layer) + " expects input [batch, "
+                    + weights.rows() + "], got " + java.util.Arrays.toString(input.shape()));
+        }
+        INDArray z = input.mmul(weights);
+        INDArray bias = base.hasBias() ? base.getParam(DefaultParamInitializer.BIAS_KEY) : null;
+        if (bias != null) {
+            z.addiRowVector(bias);
+        }
+
+        INDArray delta;
+        org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+        if (conf instanceof BaseOutputLayer outputConf) {
+            org.deeplearning4j.nn.api.layers.IOutputLayer output = (org.deeplearning4j.nn.api.layers.IOutputLayer) layer;
+            ILossFunction loss = outputConf.getLossFn();
+            INDArray labels = output.getLabels();
+            if (labels == null) {
+                throw new IllegalStateException("output layer " + LayerState.describe(layer) + " has no labels");
+            }
+            delta = loss.computeGradient(labels.castTo(dataType), z, outputConf.getActivationFn(), layer.getMaskArray());
+        } else {
+            org.deeplearning4j.nn.conf.layers.BaseLayer baseConf = (org.deeplearning4j.nn.conf.layers.BaseLayer) conf;
+            delta = baseConf.getActivationFn().backprop(z, outputGradient.castTo(dataType)).getFirst();
+            if (layer.getMaskArray() != null) {
+                delta.muliColumnVector(layer.getMaskArray().castTo(dataType));
+            }
+        }
+
+        INDArray inputGradient = null;
+        if (needInputGradient) {
+            inputGradient = delta.mmul(weights.transpose());
+            LayerState.backpropDropout(layer, inputGradient);
+        }
+        return new Backward(LayerState.gradientViews(layer), input, delta, bias != null, inputGradient);
+    }
+
+    private static final class Backward implements LayerBackward {
+        private final Map<String, INDArray> gradientViews;
+        private final INDArray input;
+        private final INDArray delta;
+        private final boolean hasBias;
+        private final INDArray inputGradient;
+
+        Backward(Map<String, INDArray> gradientViews, INDArray input, INDArray delta, boolean hasBias,
+                 INDArray inputGradient) {
+            this.gradientViews = gradientViews;
+            this.input = input;
+            this.delta = delta;
+            this.hasBias = hasBias;
+            this.inputGradient = inputGradient;
+        }
+
+        @Override
+        public INDArray inputGradient() {
+            return inputGradient;
+        }
+
+        @Override
+        public void addSquaredNorms(double[] squaredNorms) {
+            double[] inputNorms = input.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+            double[] deltaNorms = delta.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+            for (int i = 0; i < squaredNorms.length; i++) {
+                double d2 = deltaNorms[i] * deltaNorms[i];
+                double weight = inputNorms[i] * inputNorms[i] * d2;
+                squaredNorms[i] += hasBias ? weight + d2 : weight;
+            }
+        }
+
+        @Override
+        public void accumulateClippedSum(INDArray factors) {
+            INDArray scaled = delta.mulColumnVector(factors);
+            INDArray weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+            Nd4j.gemm(input, scaled, weightGradient, true, false, 1.0, 1.0);
+            if (hasBias) {
+                LayerState.addInto(gradientViews.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.github.dpsgd4j.optimizers.pergradient;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * DL4J's {@code EmbeddingSequenceLayer}: input [B, T] (or [B, 1, T]) of token indices, output
+ * [B, nOut, T] (NCW) or [B, T, nOut] (NWC).
+ *
+ * <p>Example i adds delta_it to row x_it of W for every position t, so rows hit by the same token
+ * add up: {@code |g_i|^2 = sum over tokens v of |sum_{t: x_it = v} delta_it|^2}, which equals
+ * {@code sum_{t,t'} [x_it = x_it'] <delta_it, delta_it'>}; the bias adds {@code |sum_t delta_it|^2}.
+ * The clipped sum scatters {@code c_i delta_it} into the rows. Must be the first layer.
+ */
+public final class EmbeddingSequenceLayerRule implements LayerRule {
+
+    @Override
+    public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
+        EmbeddingSequenceLayer embedding = (EmbeddingSequenceLayer) layer;
+        org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer conf =
+                (org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) layer.conf().getLayer();
+        INDArray weights = embedding.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        DataType dataType = weights.dataType();
+        INDArray input = layer.input();
+        if (input == null) {
+            throw new IllegalStateException("layer " + LayerState.describe(layer) + " has no input");
+        }
+        INDArray tokens2d = input.rank() == 3 ? input.reshape(input.size(0), input.size(2)) : input;
+        int batch = (int) tokens2d.size(0);
+        int length = (int) tokens2d.size(1);
+        int[] tokens = tokens2d.dup('c').data().asInt();
+        long width = weights.size(1);
+
+        INDArray z = Nd4j.pullRows(weights, 1, tokens);
+        boolean hasBias = embedding.hasBias();
+        if (hasBias) {
+            z.addiRowVector(embedding.getParam(DefaultParamInitializer.BIAS_KEY));
+        }
+        INDArray epsilon = outputGradient.castTo(dataType);
+        if (conf.getOutputFormat() == RNNFormat.NCW) {
+            epsilon = epsilon.permute(0, 2, 1);
+        }
+        INDArray epsilon2d = epsilon.dup('c').reshape('c', (long) batch * length, width);
+        INDArray delta = conf.getActivationFn().backprop(z, epsilon2d).getFirst();
+        INDArray mask = layer.getMaskArray();
+        if (mask != null) {
+            delta.muliColumnVector(mask.castTo(dataType).dup('c').reshape((long) batch * length, 1));
+        }
+        return new Backward(LayerState.gradientViews(layer), tokens, delta, batch, length, (int) width, hasBias);
+    }
+
+    private static final class Backward implements LayerBackward {
+        private final Map<String, INDArray> views;
+        private final int[] tokens;
+        private final INDArray delta;
+        private final int batch;
+        private final int length;
+        private final int width;
+        private final boolean hasBias;
+
+        Backward(Map<String, INDArray> views, int[] tokens, INDArray delta, int batch, int length, int width,
+                 boolean hasBias) {
+            this.views = views;
+            this.tokens = tokens;
+            this.delta = delta;
+            this.batch = batch;
+            this.length = length;
+            this.width = width;
+            this.hasBias = hasBias;
+        }
+
+        @Override
+        public INDArray inputGradient() {
+            return null;
+        }
+
+        @Override
+        public void addSquaredNorms(double[] squaredNorms) {
+            double[] d = delta.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            Integer[] order = new Integer[length];
+            double[] run = new double[width];
+            double[] total = new double[width];
+            for (int i = 0; i < batch; i++) {
+                final int base = i * length;
+                for (int t = 0; t < length; t++) {
+                    order[t] = t;
+                }
+                Arrays.sort(order, (a, b) -> Integer.compare(tokens[base + a], tokens[base + b]));
+                double sum = 0;
+                Arrays.fill(total, 0);
+                int t = 0;
+                while (t < length) {
+                    Arrays.fill(run, 0);
+                    int token = tokens[base + order[t]];
+                    while (t < length && tokens[base + order[t]] == token) {
+                        int row = (base + order[t]) * width;
+                        for (int k = 0; k < width; k++) {
+                            run[k] += d[row + k];
+                        }
+                        t++;
+                    }
+                    for (int k = 0; k < width; k++) {
+                        sum += run[k] * run[k];
+                        total[k] += run[k];
+                    }
+                }
+                if (hasBias) {
+                    for (int k = 0; k < width; k++) {
+                        sum += total[k] * total[k];
+                    }
+                }
+                squaredNorms[i] += sum;
+            }
+        }
+
+        @Override
+        public void accumulateClippedSum(INDArray factors) {
+            INDArray rowFactors = factors.reshape(batch, 1, 1).broadcast(batch, length, 1)
+                    .reshape('c', (long) batch * length, 1);
+            INDArray scaled = delta.mulColumnVector(rowFactors);
+            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, views.get(DefaultParamInitializer.WEIGHT_KEY),
+                    Nd4j.createFromArray(tokens), scaled, 1);
+            if (hasBias) {
+                LayerState.addInto(views.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
+            }
+        }
+    }
+}

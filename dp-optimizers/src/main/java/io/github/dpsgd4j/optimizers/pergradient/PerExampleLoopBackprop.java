@@ -1,0 +1,74 @@
+package io.github.dpsgd4j.optimizers.pergradient;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.List;
+
+/**
+ * The exact fallback: one batch-of-one forward and backward pass through DL4J per example
+ * ({@code MultiLayerNetwork.computeGradientAndScore}), whose full gradient is clipped and added.
+ * Works for every layer DL4J can train (LSTM included) at roughly the speed of batch size 1.
+ */
+final class PerExampleLoopBackprop extends PrivateBackprop {
+
+    private final List<String> layersWithoutRule;
+
+    PerExampleLoopBackprop(MultiLayerNetwork net, int firstTrainable, List<String> layersWithoutRule) {
+        super(net, firstTrainable);
+        this.layersWithoutRule = layersWithoutRule;
+    }
+
+    @Override
+    public Strategy strategy() {
+        return Strategy.PER_EXAMPLE_LOOP;
+    }
+
+    @Override
+    public List<String> layersWithoutRule() {
+        return layersWithoutRule;
+    }
+
+    @Override
+    public MicroBatchResult addClippedSum(INDArray features, INDArray labels, INDArray featuresMask,
+                                          INDArray labelsMask, ClipRule clip, INDArray sum) {
+        int batch = (int) features.size(0);
+        double loss = 0;
+        double[] squaredNorm = new double[1];
+        try {
+            for (int i = 0; i < batch; i++) {
+                net.setInput(example(features, i));
+                net.setLabels(example(labels, i));
+                net.setLayerMaskArrays(example(featuresMask, i), example(labelsMask, i));
+                net.computeGradientAndScore();
+                loss += net.score() - net.calcRegularizationScore(true);
+                INDArray gradient = net.getGradientsViewArray();
+                zeroOutsideTrainable(gradient);
+                double norm = gradient.norm2Number().doubleValue();
+                squaredNorm[0] = norm * norm;
+                double factor = clip.factors(squaredNorm)[0];
+                if (factor != 0) {
+                    sum.addi(gradient.mul(factor));
+                }
+            }
+        } finally {
+            net.clearLayerMaskArrays();
+            net.clear();
+        }
+        return new MicroBatchResult(batch, loss);
+    }
+
+    private static INDArray example(INDArray array, int i) {
+        if (array == null) {
+            return null;
+        }
+        INDArrayIndex[] index = new INDArrayIndex[array.rank()];
+        index[0] = NDArrayIndex.interval(i, i + 1);
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        return array.get(index).dup();
+    }
+}
