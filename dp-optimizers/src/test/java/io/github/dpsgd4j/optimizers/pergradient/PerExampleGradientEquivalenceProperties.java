@@ -49,8 +49,11 @@ class PerExampleGradientEquivalenceProperties {
                                         @ForAll @IntRange(min = 2, max = 6) int classes,
                                         @ForAll @IntRange(min = 0, max = 5) int activation,
                                         @ForAll boolean hasBias,
+                                        @ForAll boolean workspaces,
                                         @ForAll long seed) {
-        MultiLayerConfiguration conf = base(seed).list()
+        // The trainer runs its own passes without workspaces, so DL4J's default ENABLED mode works too.
+        WorkspaceMode mode = workspaces ? WorkspaceMode.ENABLED : WorkspaceMode.NONE;
+        MultiLayerConfiguration conf = base(seed).trainingWorkspaceMode(mode).inferenceWorkspaceMode(mode).list()
                 .layer(new DenseLayer.Builder().nIn(in).nOut(hidden).hasBias(hasBias)
                         .activation(ACTIVATIONS[activation]).build())
                 .layer(new DenseLayer.Builder().nOut(hidden + 1).activation(Activation.TANH).build())

@@ -1,0 +1,18 @@
+package io.github.dpsgd4j.optimizers;
+
+import java.util.Optional;
+
+/**
+ * How a call to {@link DpSgdTrainer#fit} ended.
+ *
+ * @param stepsTaken      steps taken by this call
+ * @param epochsCompleted epochs completed by this call
+ * @param budgetStop      why training stopped early because of the privacy budget, if it did
+ */
+public record TrainingSummary(long stepsTaken, int epochsCompleted, Optional<String> budgetStop) {
+
+    /** Whether the privacy budget stopped training before the requested epochs were done. */
+    public boolean stoppedByBudget() {
+        return budgetStop.isPresent();
+    }
+}
