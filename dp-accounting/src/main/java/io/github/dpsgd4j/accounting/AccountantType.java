@@ -22,6 +22,9 @@ public enum AccountantType {
     /** A new, empty accountant of this type with its default settings. */
     public PrivacyAccountant newAccountant() {
         // Each case is wired to its implementation as the implementation lands.
+        if (this == PLD) {
+            return io.github.dpsgd4j.accounting.pld.PldAccountant.create();
+        }
         throw new UnsupportedOperationException(this + " accountant is not part of this build yet");
     }
 }
