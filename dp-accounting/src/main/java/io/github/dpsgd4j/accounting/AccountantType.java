@@ -26,10 +26,9 @@ public enum AccountantType {
      * dp_accounting-compatible {@link RdpAccountant} with the 156 default orders).
      */
     public PrivacyAccountant newAccountant() {
-        // Each case is wired to its implementation as the implementation lands.
         return switch (this) {
             case RDP -> RdpAccountant.create();
-            case PLD -> throw new UnsupportedOperationException(this + " accountant is not part of this build yet");
+            case PLD -> io.github.dpsgd4j.accounting.pld.PldAccountant.create();
         };
     }
 }
