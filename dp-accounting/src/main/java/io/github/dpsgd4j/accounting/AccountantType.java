@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
+
 /**
  * The privacy accountants dpsgd4j ships.
  *
@@ -19,9 +21,14 @@ public enum AccountantType {
     /** Privacy loss distribution accountant. */
     PLD;
 
-    /** A new, empty accountant of this type with its default settings. */
+    /**
+     * A new, empty accountant of this type with its default settings ({@link #RDP}: a
+     * dp_accounting-compatible {@link RdpAccountant} with the 156 default orders).
+     */
     public PrivacyAccountant newAccountant() {
-        // Each case is wired to its implementation as the implementation lands.
-        throw new UnsupportedOperationException(this + " accountant is not part of this build yet");
+        return switch (this) {
+            case RDP -> RdpAccountant.create();
+            case PLD -> io.github.dpsgd4j.accounting.pld.PldAccountant.create();
+        };
     }
 }

@@ -95,6 +95,14 @@ public final class Checks {
         return value;
     }
 
+    /** Requires {@code min <= value <= max}; NaN fails, and so do infinities outside the range. */
+    public static double inClosedRange(String name, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
+    }
+
     /** Requires a non-null reference. */
     public static <T> T notNull(String name, T value) {
         if (value == null) {

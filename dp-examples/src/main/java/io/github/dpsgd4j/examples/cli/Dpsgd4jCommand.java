@@ -16,6 +16,9 @@ import java.io.PrintWriter;
         description = "Differentially private training for Deeplearning4j, with exact privacy accounting.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                EpsilonCommand.class,
+                DeltaCommand.class,
+                NoiseCommand.class,
         })
 public final class Dpsgd4jCommand implements Runnable {
 

@@ -1,0 +1,60 @@
+package io.github.dpsgd4j.examples.cli;
+
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.accounting.DpEvent;
+import io.github.dpsgd4j.accounting.NoiseCalibration;
+import io.github.dpsgd4j.accounting.PrivacyBudget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** {@code dpsgd4j noise}: the smallest noise multiplier that meets a privacy target. */
+@Command(name = "noise", mixinStandardHelpOptions = true,
+        description = {
+                "Smallest noise multiplier for which DP-SGD meets (target epsilon, delta), to 1e-4 relative "
+                        + "and never below the exact root.",
+                "Also prints the epsilon that noise multiplier achieves."})
+final class NoiseCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private AccountantOptions options;
+
+    @Option(names = "--target-epsilon", paramLabel = "E", required = true, description = "Target epsilon, finite and > 0.")
+    private double targetEpsilon;
+
+    @Option(names = "--delta", paramLabel = "D", required = true, description = "Target delta in (0, 1).")
+    private double delta;
+
+    @Option(names = "--sample-rate", paramLabel = "Q", required = true, description = "Poisson sampling rate in (0, 1].")
+    private double sampleRate;
+
+    @Option(names = "--steps", paramLabel = "T", required = true, description = "Number of DP-SGD steps, > 0.")
+    private long steps;
+
+    @Override
+    public Integer call() {
+        Checks.finitePositive("--target-epsilon", targetEpsilon);
+        Checks.openUnitInterval("--delta", delta);
+        Checks.sampleRate("--sample-rate", sampleRate);
+        Checks.positive("--steps", steps);
+        PrivacyBudget target = new PrivacyBudget(targetEpsilon, delta);
+        double sigma = NoiseCalibration.noiseMultiplier(options.accountant, target, sampleRate, steps);
+        new Report("Noise multiplier for DP-SGD")
+                .accountant(options.accountant)
+                .number("target_epsilon", "target epsilon", targetEpsilon)
+                .number("delta", "delta", delta)
+                .number("sample_rate", "sample rate", sampleRate)
+                .number("steps", "steps", steps)
+                .number("noise_multiplier", "noise multiplier", sigma)
+                .epsilon(options.accountant.newAccountant().compose(DpEvent.dpSgd(sigma, sampleRate, steps)), delta)
+                .print(spec.commandLine().getOut(), options.json);
+        return 0;
+    }
+}
