@@ -72,6 +72,14 @@ public final class Checks {
     }
 
     /** Requires {@code value >= 0}. */
+    public static int nonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /** Requires {@code value >= 0}. */
     public static long nonNegative(String name, long value) {
         if (value < 0) {
             throw new IllegalArgumentException(name + " must be >= 0, got " + value);
@@ -101,6 +109,28 @@ public final class Checks {
             throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
         }
         return value;
+    }
+
+    /**
+     * Requires {@code [offset, offset + length)} to be a valid range of an array of
+     * {@code arrayLength} elements named {@code arrayName}: {@code offset >= 0}, {@code length >= 0}
+     * and {@code offset + length <= arrayLength} (computed without overflow).
+     */
+    public static void arrayRange(String arrayName, int arrayLength, int offset, int length) {
+        if (offset < 0 || length < 0 || (long) offset + length > arrayLength) {
+            throw new IllegalArgumentException("offset and length must satisfy 0 <= offset, 0 <= length, "
+                    + "offset + length <= " + arrayName + ".length (" + arrayLength + "), got offset "
+                    + offset + " and length " + length);
+        }
+    }
+
+    /** Requires {@code actual == expected} for a length or size named {@code name}. */
+    public static int equalTo(String name, int actual, String expectedName, long expected) {
+        if (actual != expected) {
+            throw new IllegalArgumentException(name + " must equal " + expectedName + " (" + expected
+                    + "), got " + actual);
+        }
+        return actual;
     }
 
     /** Requires a non-null reference. */
