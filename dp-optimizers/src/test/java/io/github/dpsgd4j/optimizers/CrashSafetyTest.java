@@ -54,7 +54,8 @@ class CrashSafetyTest {
                 if (line.startsWith("step ")) {
                     last = Long.parseLong(line.substring(5).trim());
                     if (last >= killAfter && !killed) {
-                        process.destroyForcibly();
+                        // SIGKILL through the handle: Process.destroyForcibly would also close our pipe.
+                        process.toHandle().destroyForcibly();
                         killed = true;
                     }
                 }
