@@ -13,16 +13,17 @@ import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.core.sampling.PoissonSampler;
 import io.github.dpsgd4j.optimizers.pergradient.MicroBatchResult;
 import io.github.dpsgd4j.optimizers.pergradient.PrivateBackprop;
+import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +71,10 @@ public final class DpSgdTrainer {
     private final DpSgdConfig config;
     private final NoiseSource noise;
     private final PrivateBackprop backprop;
-    private final List<long[]> trainableRanges;
+    private final NoiseBuffer noiseBuffer;
     private final PoissonSampler sampler;
+    private final org.deeplearning4j.nn.api.Updater updater;
+    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_UPDATE");
     private final List<PrivacyListener> listeners;
     private final Path checkpointDirectory;
     private final long checkpointEverySteps;
@@ -84,7 +87,7 @@ public final class DpSgdTrainer {
     /** The ledger total up to which the journal has reserved steps. */
     private long journalReservedThrough;
     private CheckpointJournal journal;
-    private INDArray clippedSum;
+    private final INDArray clippedSum;
 
     private DpSgdTrainer(MultiLayerNetwork net, DpSgdConfig config, NoiseSource noise, List<PrivacyListener> listeners,
                          Path checkpointDirectory, long checkpointEverySteps, PrivacyLedger ledger, long stepsTaken) {
@@ -102,14 +105,29 @@ public final class DpSgdTrainer {
             net.initGradientsView();
         }
         this.backprop = PrivateBackprop.forNetwork(net);
-        this.trainableRanges = backprop.trainableRanges();
+        this.noiseBuffer = new NoiseBuffer(backprop.trainableRanges(), net.getGradientsViewArray().dataType());
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
+        // Created here, outside any workspace: the updater allocates its persistent state now.
+        this.updater = net.getUpdater();
+        this.clippedSum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
         describeSetup();
     }
 
     /** Starts configuring private training of {@code net} (initialised with {@code net.init()}). */
     public static Builder builder(MultiLayerNetwork net) {
         return new Builder(net);
+    }
+
+    /**
+     * Not supported yet: private training of a {@link org.deeplearning4j.nn.graph.ComputationGraph}.
+     * Always throws, with what to do instead (build the model as a {@code MultiLayerNetwork}).
+     *
+     * @throws UnsupportedLayerException always
+     */
+    public static Builder builder(org.deeplearning4j.nn.graph.ComputationGraph graph) {
+        throw new UnsupportedLayerException("ComputationGraph is not supported by dpsgd4j yet: its vertices (merge, "
+                + "element-wise, attention, ...) have no per-example gradient rules. Build the model as a "
+                + "MultiLayerNetwork (NeuralNetConfiguration.Builder().list()) to train it privately.");
     }
 
     private void describeSetup() {
@@ -245,11 +263,7 @@ public final class DpSgdTrainer {
     private StepReport takeStep(TrainingData data, int[] batch, int epoch) {
         recordStepInLedger();
         double expectedBatchSize = config.sampleRate() * data.size();
-        if (clippedSum == null) {
-            clippedSum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
-        } else {
-            clippedSum.assign(0);
-        }
+        clippedSum.assign(0);
         ClipCounter counter = new ClipCounter(config.l2NormClip(), config.nonFiniteNormPolicy());
         double lossSum = 0;
         for (int from = 0; from < batch.length; from += config.physicalBatchSize()) {
@@ -260,19 +274,20 @@ public final class DpSgdTrainer {
         }
 
         INDArray view = net.getGradientsViewArray();
-        view.assign(clippedSum);
-        double noiseStd = config.noiseStandardDeviation();
-        if (noiseStd > 0) {
-            for (long[] range : trainableRanges) {
-                noise.addGaussian(view.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1])), noiseStd);
+        int iteration = net.getIterationCount();
+        try (MemoryWorkspace scope = updateWorkspace.open()) {
+            view.assign(clippedSum);
+            double noiseStd = config.noiseStandardDeviation();
+            if (noiseStd > 0) {
+                noiseBuffer.addTo(view, noise, noiseStd);
             }
+            view.divi(expectedBatchSize);
         }
-        view.divi(expectedBatchSize);
         for (TrainingListener l : net.getListeners()) {
             l.onGradientCalculation(net); // the gradient is now clipped and noised: safe to observe
         }
-        int iteration = net.getIterationCount();
-        net.getUpdater().update(net, new DefaultGradient(view), iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+        // The updater opens its own working-memory scope in the update workspace.
+        updater.update(net, new DefaultGradient(view), iteration, epoch, 1, updateWorkspace.layerWorkspaces());
         net.params().subi(view.reshape(view.length()));
         stepsTaken++;
 

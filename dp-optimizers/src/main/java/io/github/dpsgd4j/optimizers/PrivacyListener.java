@@ -20,4 +20,23 @@ public interface PrivacyListener {
     /** When training stops because the next step would exceed the budget. */
     default void onBudgetExhausted(String message) {
     }
+
+    /** A listener that logs epsilon, loss and the clipped fraction after every epoch (SLF4J, INFO). */
+    static PrivacyListener logging() {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PrivacyListener.class);
+        return new PrivacyListener() {
+            @Override
+            public void onEpochEnd(EpochReport report) {
+                log.info("epoch {}: {} steps, epsilon = {} at delta = {} ({}), loss {}, {}% of examples clipped",
+                        report.epoch(), report.steps(), String.format("%.4f", report.spent().epsilon()),
+                        report.spent().delta(), report.spent().accountant(), String.format("%.4f", report.meanLoss()),
+                        String.format("%.1f", 100 * report.clippedFraction()));
+            }
+
+            @Override
+            public void onBudgetExhausted(String message) {
+                log.warn(message);
+            }
+        };
+    }
 }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,6 +21,7 @@ import java.util.List;
 final class BookkeepingBackprop extends PrivateBackprop {
 
     private final LayerRule[] rules;
+    private final StepWorkspace workspace = new StepWorkspace("DPSGD_MICROBATCH");
 
     BookkeepingBackprop(MultiLayerNetwork net, int firstTrainable, LayerRule[] rules) {
         super(net, firstTrainable);
@@ -40,10 +42,10 @@ final class BookkeepingBackprop extends PrivateBackprop {
     public MicroBatchResult addClippedSum(INDArray features, INDArray labels, INDArray featuresMask,
                                           INDArray labelsMask, ClipRule clip, INDArray sum) {
         int batch = (int) features.size(0);
-        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        LayerWorkspaceMgr workspaces = workspace.layerWorkspaces();
         synchroniseCounters();
         net.setLayerMaskArrays(featuresMask, labelsMask);
-        try {
+        try (MemoryWorkspace scope = workspace.open()) {
             INDArray activation = features;
             for (int i = 0; i < layers.length; i++) {
                 InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
