@@ -36,10 +36,13 @@ import java.util.concurrent.TimeUnit;
  *       distribution is already built (what later queries on an unchanged history cost).</li>
  * </ul>
  *
- * <p>The fork runs with {@code -Xmx512m}: the benchmark would fail with an OutOfMemoryError if a
- * setting needed more heap. At the end of each trial the fork prints the peak heap use (sum of
- * the peaks of the heap memory pools). {@code jtransformsThreads} sets JTransforms' global thread
- * count for the fork (0 = its default, the number of processors). Run with for example
+ * <p>The fork runs with {@code -Xmx512m}: the benchmark fails with an OutOfMemoryError if a
+ * setting needs more heap (override with {@code -jvmArgsAppend -Xmx64m} to find the smallest heap
+ * that suffices). At the end of each trial the fork prints the peak heap occupancy since set-up
+ * (sum of the peaks of the heap pools, uncollected garbage included, so an upper bound on the live
+ * set); {@code -prof gc} reports the bytes allocated per query. {@code jtransformsThreads} sets
+ * JTransforms' global thread count for the fork (0 = its default); dpsgd4j keeps JTransforms on
+ * single-threaded plans, so it should make no difference. Run with for example
  * {@code java -jar benchmarks/target/benchmarks.jar PldAccountantBenchmark -f 1 -wi 3 -i 5}.
  */
 @State(Scope.Benchmark)
@@ -86,7 +89,7 @@ public class PldAccountantBenchmark {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("%npeak heap used (steps %d, interval %s): %.1f MiB of %.0f MiB max%n", steps,
+        System.out.printf("%npeak heap occupancy, garbage included (steps %d, interval %s): %.1f MiB of %.0f MiB max%n", steps,
                 discretization, peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
     }
 

@@ -25,8 +25,8 @@ final class Convolutions {
 
     /** Below this product of input lengths a linear convolution is summed directly. */
     private static final long DIRECT_PRODUCT_LIMIT = 1L << 15;
-    /** Largest transform length accepted (2^28 doubles are 2 GiB). */
-    static final long MAX_FFT_LENGTH = 1L << 28;
+    /** Largest transform length accepted (2^24 doubles are 128 MiB); PMFs stop at 2^23 points. */
+    static final long MAX_FFT_LENGTH = 1L << 24;
 
     private Convolutions() {
     }
