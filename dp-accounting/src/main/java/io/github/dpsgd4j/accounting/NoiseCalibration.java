@@ -40,8 +40,10 @@ public final class NoiseCalibration {
      * The smallest noise multiplier sigma for which {@code steps} DP-SGD steps at sampling rate
      * {@code sampleRate} satisfy {@code target} under a new accountant of {@code type}, to
      * {@value #RELATIVE_TOLERANCE} relative: the returned sigma meets the target (its epsilon at
-     * {@code target.delta()} was computed and is {@code <= target.epsilon()}), and
-     * {@code sigma / (1 + 1e-4)} does not meet it or is below the root.
+     * {@code target.delta()} was computed and is {@code <= target.epsilon()}), and a noise
+     * multiplier at least {@code sigma / (1 + 1e-4)} was computed not to meet it. Since epsilon
+     * decreases with sigma (as it does for the exact RDP and for every tested setting), the exact root
+     * lies in between: sigma is never below it.
      *
      * @param type       the accountant, not null
      * @param target     the privacy target, not null

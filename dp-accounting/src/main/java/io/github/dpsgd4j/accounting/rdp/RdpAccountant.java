@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -386,15 +385,5 @@ public final class RdpAccountant implements PrivacyAccountant {
             }
         }
         history.add(event);
-    }
-
-    /** For tests in this package: the per-step RDP vector of one mechanism under these settings. */
-    double[] perStepRdp(double noiseMultiplier, double sampleRate) {
-        return orders.perStep(new Mechanism(noiseMultiplier, sampleRate)).clone();
-    }
-
-    /** Read-only list of the distinct mechanisms, for tests in this package. */
-    List<Mechanism> mechanisms() {
-        return List.copyOf(mechanisms);
     }
 }

@@ -24,7 +24,7 @@ final class SubsampledGaussianRdp {
      * Variant B has no cap in Opacus; dpsgd4j stops here and reports +infinity (never observed:
      * the series converges in tens of terms for every setting of practical interest).
      */
-    static final int MAX_TERMS_VARIANT_B = 100_000;
+    static final int MAX_TERMS_VARIANT_B = 10_000;
     /**
      * Below this value of log(A_alpha) the fractional series, whose total is close to 1, cannot
      * resolve log(A_alpha) to better than about 1e-5 relative (its absolute error is a few ulps of
@@ -132,6 +132,9 @@ final class SubsampledGaussianRdp {
             logA0 = Numerics.logAddExp(logA0, s0);
             logA1 = Numerics.logAddExp(logA1, s1);
             double total = Numerics.logAddExp(logA0, logA1);
+            if (!(total < Double.POSITIVE_INFINITY)) {
+                return Double.POSITIVE_INFINITY; // overflow or NaN (sigma near 0): what the cap would give, sooner
+            }
             if (s0 < last0 && s1 < last1 && Math.max(s0, s1) < total - 30) {
                 return total;
             }
@@ -163,6 +166,9 @@ final class SubsampledGaussianRdp {
                 }
                 logA0 = Numerics.logSubExp(logA0, s0);
                 logA1 = Numerics.logSubExp(logA1, s1);
+            }
+            if (!(logA0 < Double.POSITIVE_INFINITY && logA1 < Double.POSITIVE_INFINITY)) {
+                return Double.POSITIVE_INFINITY; // overflow or NaN (sigma near 0)
             }
             if (Math.max(s0, s1) < -30) {
                 return Numerics.logAddExp(logA0, logA1);

@@ -1,0 +1,96 @@
+package io.github.dpsgd4j.accounting;
+
+import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PrivacyLedgerTest {
+
+    @TempDir
+    Path dir;
+
+    @Provide
+    Arbitrary<LedgerEntry> entries() {
+        Arbitrary<Double> sigmas = Arbitraries.oneOf(Arbitraries.of(0.0, Double.MIN_VALUE, Double.MAX_VALUE, 0.1, 1.1),
+                Arbitraries.doubles().between(0, 1e6), Arbitraries.doubles().between(0, Double.MAX_VALUE));
+        Arbitrary<Double> rates = Arbitraries.oneOf(Arbitraries.of(0.0, Double.MIN_VALUE, 256 / 60000.0, 1 - 1e-16, 1.0),
+                Arbitraries.doubles().between(0, 1));
+        Arbitrary<Long> steps = Arbitraries.oneOf(Arbitraries.of(0L, 1L, Long.MAX_VALUE), Arbitraries.longs().between(0, Long.MAX_VALUE));
+        return Combinators.combine(sigmas, rates, steps).as(LedgerEntry::new);
+    }
+
+    @Property(tries = 200)
+    void json_roundTripsExactly(@ForAll("entryLists") List<LedgerEntry> entries) {
+        PrivacyLedger ledger = PrivacyLedger.of(entries);
+        PrivacyLedger back = PrivacyLedger.fromJson(ledger.toJson());
+        assertEquals(ledger, back);
+        for (int i = 0; i < entries.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(entries.get(i).noiseMultiplier()),
+                    Double.doubleToRawLongBits(back.entries().get(i).noiseMultiplier()));
+            assertEquals(Double.doubleToRawLongBits(entries.get(i).sampleRate()),
+                    Double.doubleToRawLongBits(back.entries().get(i).sampleRate()));
+        }
+    }
+
+    @Provide
+    Arbitrary<List<LedgerEntry>> entryLists() {
+        return entries().list().ofMaxSize(6);
+    }
+
+    @Test
+    void file_roundTripsAndGivesTheSameGuaranteeAsTheSteps() throws IOException {
+        PrivacyLedger ledger = PrivacyLedger.empty().record(1.1, 256 / 60000.0, 14000).record(1.1, 256 / 60000.0, 63)
+                .record(0.9, 0.01, 10);
+        assertEquals(2, ledger.entries().size(), "equal mechanisms extend the last segment");
+        assertEquals(14073, ledger.totalSteps());
+        Path file = dir.resolve("ledger.json");
+        ledger.write(file);
+        PrivacyLedger back = PrivacyLedger.read(file);
+        assertEquals(ledger, back);
+        RdpAccountant direct = RdpAccountant.create()
+                .compose(DpEvent.dpSgd(1.1, 256 / 60000.0, 14063)).compose(DpEvent.dpSgd(0.9, 0.01, 10));
+        assertArrayEquals(direct.rdp(), ((RdpAccountant) back.accountant(AccountantType.RDP)).rdp());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown field    | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"epochs\": 2}]} | events[0] has unknown field \"epochs\"",
+            "missing field    | {\"events\": [{\"noise_multiplier\": 1, \"steps\": 3}]}                                     | events[0].sample_rate must be a number, got nothing",
+            "fractional steps | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 1.5}]}          | events[0].steps must be a whole number, got 1.5",
+            "negative steps   | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": -2}]}           | events[0]: steps must be >= 0, got -2",
+            "steps as text    | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": \"3\"}]}        | events[0].steps must be a whole number",
+            "NaN as text      | {\"events\": [{\"noise_multiplier\": \"NaN\", \"sample_rate\": 0.1, \"steps\": 3}]}      | events[0].noise_multiplier must be a number",
+            "NaN literal      | {\"events\": [{\"noise_multiplier\": NaN, \"sample_rate\": 0.1, \"steps\": 3}]}          | not valid JSON",
+            "huge sigma       | {\"events\": [{\"noise_multiplier\": 1e999, \"sample_rate\": 0.1, \"steps\": 3}]}        | events[0]: noiseMultiplier must be finite and >= 0",
+            "negative sigma   | {\"events\": [{\"noise_multiplier\": -1, \"sample_rate\": 0.1, \"steps\": 3}]}           | events[0]: noiseMultiplier must be finite and >= 0, got -1.0",
+            "q = 2            | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 2, \"steps\": 3}]}              | events[1]: sampleRate must be in [0, 1], got 2.0",
+            "not JSON         | events: none                                                                          | not valid JSON",
+            "no events        | {\"segments\": []}                                                                     | must have an \"events\" array",
+            "events not list  | {\"events\": {}}                                                                       | must have an \"events\" array",
+            "root is a list   | []                                                                                     | must be a JSON object",
+            "entry not object | {\"events\": [3]}                                                                      | events[0] must be an object"
+    })
+    void fromJson_malformedLedger_isRejectedNamingEntryAndField(String what, String json, String message) {
+        String document = what.trim().equals("q = 2")
+                ? json.replace("[{", "[{\"noise_multiplier\": 1, \"sample_rate\": 0.5, \"steps\": 1}, {") : json;
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> PrivacyLedger.fromJson(document));
+        assertTrue(ex.getMessage().contains(message.trim()), what + ": " + ex.getMessage());
+    }
+}
