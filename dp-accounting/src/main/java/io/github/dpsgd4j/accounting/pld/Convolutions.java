@@ -7,15 +7,17 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * {@code count}-fold self-convolution, by real FFT (JTransforms {@code realForward} /
  * {@code realInverse}) with direct summation for small inputs.
  *
- * <p>FFT lengths are even 2/3/5-smooth numbers (the radices JTransforms handles without
- * Bluestein's algorithm). Spectra are held in JTransforms' packed real format in one
- * {@code double[]}; no complex objects are created. Outputs are clipped at 0: FFT round-off can
- * produce tiny negative masses, and raising them to 0 only raises the hockey-stick curve, so the
- * clipping errs toward privacy.
+ * <p>Spectra are held in JTransforms' packed real format in one {@code double[]}; no complex
+ * objects are created. Outputs are clipped at 0: FFT round-off can produce tiny negative masses,
+ * and raising them to 0 only raises the hockey-stick curve, so the clipping errs toward privacy.
  *
- * <p>Threads: JTransforms splits transforms longer than 8192 points over the threads of its own
- * shared pool ({@code pl.edu.icm.jlargearrays.ConcurrencyUtils}; by default as many as there are
- * processors). dpsgd4j leaves that global setting as the application configured it.
+ * <p><b>Threads.</b> Everything runs on the calling thread. Transform lengths are even
+ * 2/3/5-smooth numbers with at least one factor 3 or 5, which JTransforms serves with its
+ * single-threaded mixed-radix (FFTPACK) plan, and the inverse transform is scaled here rather than
+ * by JTransforms; so JTransforms never submits work to its global thread pool, whose threads are
+ * not daemons and would keep a finished JVM alive for a minute. Multithreading the transforms
+ * would not pay: they are under a fifth of the cost of a query (see PldAccountantBenchmark).
+ * JTransforms' global settings ({@code ConcurrencyUtils}) are left untouched.
  *
  * <p>Stateless and thread-safe. Input arrays are not modified.
  */
@@ -23,14 +25,15 @@ final class Convolutions {
 
     /** Below this product of input lengths a linear convolution is summed directly. */
     private static final long DIRECT_PRODUCT_LIMIT = 1L << 15;
-    /** Largest transform length accepted (2^28 doubles are 2 GiB). */
-    static final long MAX_FFT_LENGTH = 1L << 28;
+    /** Largest transform length accepted (2^24 doubles are 128 MiB); PMFs stop at 2^23 points. */
+    static final long MAX_FFT_LENGTH = 1L << 24;
 
     private Convolutions() {
     }
 
     /**
-     * The smallest even number {@code >= minLength} whose only prime factors are 2, 3 and 5.
+     * The smallest even number {@code >= minLength} whose prime factors are 2, 3 and 5 only and
+     * that is not a power of two (see the class comment on threads).
      *
      * @throws IllegalStateException if it would exceed {@link #MAX_FFT_LENGTH}
      */
@@ -42,8 +45,11 @@ final class Convolutions {
         }
         long target = Math.max(2, minLength);
         long best = Long.MAX_VALUE;
-        for (long p5 = 1; p5 <= target; p5 *= 5) {
-            for (long p35 = p5; p35 <= target; p35 *= 3) {
+        for (long p5 = 1; p5 <= 3 * target; p5 *= 5) {
+            for (long p35 = p5; p35 <= 3 * target; p35 *= 3) {
+                if (p35 == 1) {
+                    continue;
+                }
                 long n = 2 * p35;
                 while (n < target) {
                     n *= 2;
@@ -92,10 +98,12 @@ final class Convolutions {
             fa[k] = re;
             fa[k + 1] = im;
         }
-        fft.realInverse(fa, true);
+        fft.realInverse(fa, false);
+        double scale = 1.0 / n;
         double[] out = new double[outLength];
         for (int i = 0; i < outLength; i++) {
-            out[i] = fa[i] > 0 ? fa[i] : 0;
+            double v = fa[i] * scale;
+            out[i] = v > 0 ? v : 0;
         }
         return out;
     }
@@ -139,7 +147,8 @@ final class Convolutions {
             a[k] = modulus * Math.cos(angle);
             a[k + 1] = modulus * Math.sin(angle);
         }
-        fft.realInverse(a, true);
+        fft.realInverse(a, false);
+        double scale = 1.0 / n;
         double[] out = new double[windowSize];
         int start = (int) Math.floorMod(windowLower, (long) n);
         for (int i = 0; i < windowSize; i++) {
@@ -147,7 +156,7 @@ final class Convolutions {
             if (j >= n) {
                 j -= n;
             }
-            double v = a[j];
+            double v = a[j] * scale;
             out[i] = v > 0 ? v : 0;
         }
         return out;

@@ -18,8 +18,12 @@ import io.github.dpsgd4j.accounting.Checks;
  */
 final class PrivacyLossPmf {
 
-    /** Largest number of grid points a PMF may have (2^25 doubles are 256 MiB). */
-    static final int MAX_SIZE = 1 << 25;
+    /**
+     * Largest number of grid points a PMF may have: 2^23 (8.4 million; 64 MiB per array, and
+     * building one takes three such arrays). At the default interval 1e-4 this spans losses up to
+     * about 840, reached only by noise multipliers below about 0.03.
+     */
+    static final int MAX_SIZE = 1 << 23;
     /** Half-widths of the Chernoff orders, {@code t = j / size} for {@code j = +-1 .. +-20}. */
     private static final int CHERNOFF_ORDERS = 20;
     private static final int EXP_BLOCK = 64;

@@ -6,7 +6,10 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
+import pl.edu.icm.jlargearrays.ConcurrencyUtils;
+
 import java.util.Random;
+import java.util.concurrent.ThreadPoolExecutor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,29 +42,32 @@ class ConvolutionsTest {
         return c;
     }
 
-    private static boolean isEven235Smooth(long n) {
+    /** Even, 2/3/5-smooth and not a power of two. */
+    private static boolean isAllowedLength(long n) {
         if (n % 2 != 0) {
             return false;
         }
+        boolean oddFactor = false;
         for (int p : new int[] {2, 3, 5}) {
             while (n % p == 0) {
                 n /= p;
+                oddFactor |= p != 2;
             }
         }
-        return n == 1;
+        return n == 1 && oddFactor;
     }
 
     @Test
-    void fftLength_isTheSmallestEven235SmoothLengthAtLeastTheRequest() {
+    void fftLength_isTheSmallestEven235SmoothLengthWithAnOddFactor() {
         for (long n = 1; n <= 5000; n++) {
             int length = Convolutions.fftLength(n);
-            assertTrue(length >= n && isEven235Smooth(length), n + " -> " + length);
+            assertTrue(length >= n && isAllowedLength(length), n + " -> " + length);
             for (long m = Math.max(2, n); m < length; m++) {
-                assertTrue(!isEven235Smooth(m), n + " -> " + length + " but " + m + " is smaller");
+                assertTrue(!isAllowedLength(m), n + " -> " + length + " but " + m + " is smaller");
             }
         }
         assertEquals(202500, Convolutions.fftLength(201269));
-        assertEquals(1 << 20, Convolutions.fftLength(1 << 20));
+        assertEquals(1_049_760, Convolutions.fftLength(1 << 20)); // 2^5 3^8 5, not 2^20
     }
 
     @Property(tries = 30)
@@ -120,6 +126,17 @@ class ConvolutionsTest {
         for (int i = 0; i < exact.length; i++) {
             assertEquals(exact[i], fft[i], 1e-16);
         }
+    }
+
+    @Test
+    void largeTransforms_neverStartJTransformsPoolThreads() {
+        // JTransforms' global pool has non-daemon threads that would keep a finished JVM alive
+        double[] p = randomMasses(7, 40_000);
+        Convolutions.linear(p, p);
+        Convolutions.selfConvolveWindow(p, 1000, 0, 100_000);
+        Convolutions.selfConvolveWindow(p, 3, 0, 1 << 17);
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) ConcurrencyUtils.getThreadPool();
+        assertEquals(0, pool.getLargestPoolSize(), "JTransforms pool threads started");
     }
 
     @Test

@@ -59,7 +59,7 @@ class AccountingCommandsTest {
     @Test
     void epsilon_mnistSetting_printsDpAccountingEpsilonAsLastJsonLine() throws IOException {
         Run run = run("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
-                "--delta", "1e-5", "--json");
+                "--delta", "1e-5", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
         JsonNode json = run.lastJsonLine();
@@ -76,7 +76,7 @@ class AccountingCommandsTest {
     @Test
     void epsilon_withoutJson_printsAlignedLabelsWithSettingGuaranteeAndOrder() {
         Run run = run("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
-                "--delta", "1e-5");
+                "--delta", "1e-5", "--accountant", "rdp");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().strip().split("\\R");
         assertTrue(run.out().contains("noise multiplier"), run.out());
@@ -106,8 +106,12 @@ class AccountingCommandsTest {
     }
 
     @Test
-    void defaultAccountant_isRdpForNow() {
-        assertEquals("rdp", AccountantOptions.DEFAULT_ACCOUNTANT);
+    void defaultAccountant_isPld() throws IOException {
+        assertEquals("pld", AccountantOptions.DEFAULT_ACCOUNTANT);
+        Run run = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
+                "--delta", "1e-5", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("pld", run.lastJsonLine().get("accountant").asText());
     }
 
     @Test
@@ -115,7 +119,7 @@ class AccountingCommandsTest {
         Path ledger = dir.resolve("ledger.json");
         Files.writeString(ledger, "{\"events\": [{\"noise_multiplier\": 1.0, \"sample_rate\": 0.01, \"steps\": 100},"
                 + " {\"noise_multiplier\": 2.0, \"sample_rate\": 0.02, \"steps\": 200}]}", StandardCharsets.UTF_8);
-        Run run = run("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--json");
+        Run run = run("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
         double expected = RdpAccountant.create()
@@ -141,7 +145,7 @@ class AccountingCommandsTest {
     @Test
     void delta_mnistSettingAtEpsilonOne_printsDpAccountingDeltaAndOrder() throws IOException {
         Run run = run("delta", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
-                "--epsilon", "1", "--json");
+                "--epsilon", "1", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
         // [computed, dp_accounting 0.6.0] accounting.md section 6.3
@@ -153,7 +157,7 @@ class AccountingCommandsTest {
     @Test
     void noise_mnistTarget_meetsTargetWithinToleranceAboveDpAccountingRoot() throws IOException {
         Run run = run("noise", "--target-epsilon", "3", "--delta", "1e-5", "--sample-rate", MNIST_Q,
-                "--steps", "14063", "--json");
+                "--steps", "14063", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
         double sigma = json.get("noise_multiplier").asDouble();
