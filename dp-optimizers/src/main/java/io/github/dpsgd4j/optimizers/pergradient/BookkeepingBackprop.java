@@ -3,7 +3,6 @@ package io.github.dpsgd4j.optimizers.pergradient;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -56,7 +55,6 @@ final class BookkeepingBackprop extends PrivateBackprop {
             }
             Layer output = layers[layers.length - 1];
             ((IOutputLayer) output).setLabels(labels);
-            double loss = summedLoss(output, labels, activation);
 
             LayerBackward[] backwards = new LayerBackward[layers.length];
             INDArray gradient = null;
@@ -90,27 +88,13 @@ final class BookkeepingBackprop extends PrivateBackprop {
                 }
             }
             sum.addi(view);
-            return new MicroBatchResult(batch, loss);
+            LayerBackward outputBackward = backwards[layers.length - 1];
+            return new MicroBatchResult(batch, outputBackward == null ? Double.NaN : outputBackward.summedLoss());
         } finally {
             net.clearLayerMaskArrays();
             for (Layer layer : layers) {
                 layer.clear();
             }
         }
-    }
-
-    /** The summed data loss from the output layer's activations (for display only). */
-    private static double summedLoss(Layer output, INDArray labels, INDArray outputActivation) {
-        BaseOutputLayer conf = (BaseOutputLayer) output.conf().getLayer();
-        // Scores need pre-activations; the identity activation with the output's activations as
-        // "pre-activations" would be wrong for softmax, so recompute z cheaply from the input.
-        INDArray input = output.input();
-        INDArray weights = output.getParam("W");
-        INDArray z = input.castTo(weights.dataType()).mmul(weights);
-        if (output.paramTable().containsKey("b")) {
-            z.addiRowVector(output.getParam("b"));
-        }
-        return conf.getLossFn().computeScore(labels.castTo(z.dataType()), z, conf.getActivationFn(),
-                output.getMaskArray(), false);
     }
 }

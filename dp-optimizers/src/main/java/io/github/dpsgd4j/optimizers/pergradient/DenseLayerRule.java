@@ -43,6 +43,7 @@ public final class DenseLayerRule implements LayerRule {
         }
 
         INDArray delta;
+        double summedLoss = Double.NaN;
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
         if (conf instanceof BaseOutputLayer outputConf) {
             org.deeplearning4j.nn.api.layers.IOutputLayer output = (org.deeplearning4j.nn.api.layers.IOutputLayer) layer;
@@ -51,7 +52,9 @@ public final class DenseLayerRule implements LayerRule {
             if (labels == null) {
                 throw new IllegalStateException("output layer " + LayerState.describe(layer) + " has no labels");
             }
-            delta = loss.computeGradient(labels.castTo(dataType), z, outputConf.getActivationFn(), layer.getMaskArray());
+            INDArray typedLabels = labels.castTo(dataType);
+            summedLoss = loss.computeScore(typedLabels, z.dup(), outputConf.getActivationFn(), layer.getMaskArray(), false);
+            delta = loss.computeGradient(typedLabels, z, outputConf.getActivationFn(), layer.getMaskArray());
         } else {
             org.deeplearning4j.nn.conf.layers.BaseLayer baseConf = (org.deeplearning4j.nn.conf.layers.BaseLayer) conf;
             delta = baseConf.getActivationFn().backprop(z, outputGradient.castTo(dataType)).getFirst();
@@ -65,7 +68,7 @@ public final class DenseLayerRule implements LayerRule {
             inputGradient = delta.mmul(weights.transpose());
             LayerState.backpropDropout(layer, inputGradient);
         }
-        return new Backward(LayerState.gradientViews(layer), input, delta, bias != null, inputGradient);
+        return new Backward(LayerState.gradientViews(layer), input, delta, bias != null, inputGradient, summedLoss);
     }
 
     private static final class Backward implements LayerBackward {
@@ -74,9 +77,11 @@ public final class DenseLayerRule implements LayerRule {
         private final INDArray delta;
         private final boolean hasBias;
         private final INDArray inputGradient;
+        private final double summedLoss;
 
         Backward(Map<String, INDArray> gradientViews, INDArray input, INDArray delta, boolean hasBias,
-                 INDArray inputGradient) {
+                 INDArray inputGradient, double summedLoss) {
+            this.summedLoss = summedLoss;
             this.gradientViews = gradientViews;
             this.input = input;
             this.delta = delta;
@@ -87,6 +92,11 @@ public final class DenseLayerRule implements LayerRule {
         @Override
         public INDArray inputGradient() {
             return inputGradient;
+        }
+
+        @Override
+        public double summedLoss() {
+            return summedLoss;
         }
 
         @Override

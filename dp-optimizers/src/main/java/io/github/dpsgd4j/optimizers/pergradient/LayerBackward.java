@@ -26,4 +26,12 @@ public interface LayerBackward {
      * @param factors a [B, 1] column of clipping factors in the layer's data type
      */
     void accumulateClippedSum(INDArray factors);
+
+    /**
+     * For an output layer, the data loss summed over the batch (not private: for display only);
+     * NaN for other layers.
+     */
+    default double summedLoss() {
+        return Double.NaN;
+    }
 }
