@@ -15,27 +15,27 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorRowKernels implements RowKernels {
 
-    private final VectorSpecies<Float> floats;
-    private final VectorSpecies<Float> halfFloats;
-    private final VectorSpecies<Double> doubles;
+    // Static finals, so that the JIT sees constant species: with species in instance fields the
+    // Vector API is not intrinsified and runs tens of times slower.
+    private static final int BITS = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    private static final VectorSpecies<Float> FLOATS = BITS >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> HALF_FLOATS =
+            BITS >= 512 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> DOUBLES = BITS >= 512 ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
 
     VectorRowKernels() {
-        int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        if (bits < 256) {
-            throw new UnsupportedOperationException("preferred vector width " + bits + " bits");
+        if (BITS < 256) {
+            throw new UnsupportedOperationException("preferred vector width " + BITS + " bits");
         }
-        floats = bits >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-        halfFloats = bits >= 512 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
-        doubles = bits >= 512 ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
     }
 
     @Override
     public double sumOfSquares(float[] a, int from, int to) {
-        int lanes = halfFloats.length();
-        DoubleVector s0 = DoubleVector.zero(doubles);
-        DoubleVector s1 = DoubleVector.zero(doubles);
-        DoubleVector s2 = DoubleVector.zero(doubles);
-        DoubleVector s3 = DoubleVector.zero(doubles);
+        int lanes = HALF_FLOATS.length();
+        DoubleVector s0 = DoubleVector.zero(DOUBLES);
+        DoubleVector s1 = DoubleVector.zero(DOUBLES);
+        DoubleVector s2 = DoubleVector.zero(DOUBLES);
+        DoubleVector s3 = DoubleVector.zero(DOUBLES);
         int i = from;
         for (; i + 4 * lanes <= to; i += 4 * lanes) {
             DoubleVector d0 = widen(a, i);
@@ -56,23 +56,23 @@ final class VectorRowKernels implements RowKernels {
     }
 
     private DoubleVector widen(float[] a, int i) {
-        return (DoubleVector) FloatVector.fromArray(halfFloats, a, i).convertShape(VectorOperators.F2D, doubles, 0);
+        return (DoubleVector) FloatVector.fromArray(HALF_FLOATS, a, i).convertShape(VectorOperators.F2D, DOUBLES, 0);
     }
 
     @Override
     public void addRows(float[] a, int[] rowOffsets, float[] weights, int first, int count, int column,
                         float[] out, int length) {
-        int lanes = floats.length();
+        int lanes = FLOATS.length();
         int bound = length - length % lanes;
         int o0 = rowOffsets[first] + column;
-        FloatVector w0 = FloatVector.broadcast(floats, weights[first]);
+        FloatVector w0 = FloatVector.broadcast(FLOATS, weights[first]);
         float s0 = weights[first];
         int j = 0;
         switch (count) {
             case 1 -> {
                 for (; j < bound; j += lanes) {
-                    FloatVector acc = FloatVector.fromArray(floats, out, column + j);
-                    FloatVector.fromArray(floats, a, o0 + j).fma(w0, acc).intoArray(out, column + j);
+                    FloatVector acc = FloatVector.fromArray(FLOATS, out, column + j);
+                    FloatVector.fromArray(FLOATS, a, o0 + j).fma(w0, acc).intoArray(out, column + j);
                 }
                 for (; j < length; j++) {
                     out[column + j] = Math.fma(s0, a[o0 + j], out[column + j]);
@@ -80,12 +80,12 @@ final class VectorRowKernels implements RowKernels {
             }
             case 2 -> {
                 int o1 = rowOffsets[first + 1] + column;
-                FloatVector w1 = FloatVector.broadcast(floats, weights[first + 1]);
+                FloatVector w1 = FloatVector.broadcast(FLOATS, weights[first + 1]);
                 float s1 = weights[first + 1];
                 for (; j < bound; j += lanes) {
-                    FloatVector acc = FloatVector.fromArray(floats, out, column + j);
-                    acc = FloatVector.fromArray(floats, a, o0 + j).fma(w0, acc);
-                    FloatVector.fromArray(floats, a, o1 + j).fma(w1, acc).intoArray(out, column + j);
+                    FloatVector acc = FloatVector.fromArray(FLOATS, out, column + j);
+                    acc = FloatVector.fromArray(FLOATS, a, o0 + j).fma(w0, acc);
+                    FloatVector.fromArray(FLOATS, a, o1 + j).fma(w1, acc).intoArray(out, column + j);
                 }
                 for (; j < length; j++) {
                     float acc = Math.fma(s0, a[o0 + j], out[column + j]);
@@ -95,15 +95,15 @@ final class VectorRowKernels implements RowKernels {
             case 3 -> {
                 int o1 = rowOffsets[first + 1] + column;
                 int o2 = rowOffsets[first + 2] + column;
-                FloatVector w1 = FloatVector.broadcast(floats, weights[first + 1]);
+                FloatVector w1 = FloatVector.broadcast(FLOATS, weights[first + 1]);
                 float s1 = weights[first + 1];
-                FloatVector w2 = FloatVector.broadcast(floats, weights[first + 2]);
+                FloatVector w2 = FloatVector.broadcast(FLOATS, weights[first + 2]);
                 float s2 = weights[first + 2];
                 for (; j < bound; j += lanes) {
-                    FloatVector acc = FloatVector.fromArray(floats, out, column + j);
-                    acc = FloatVector.fromArray(floats, a, o0 + j).fma(w0, acc);
-                    acc = FloatVector.fromArray(floats, a, o1 + j).fma(w1, acc);
-                    FloatVector.fromArray(floats, a, o2 + j).fma(w2, acc).intoArray(out, column + j);
+                    FloatVector acc = FloatVector.fromArray(FLOATS, out, column + j);
+                    acc = FloatVector.fromArray(FLOATS, a, o0 + j).fma(w0, acc);
+                    acc = FloatVector.fromArray(FLOATS, a, o1 + j).fma(w1, acc);
+                    FloatVector.fromArray(FLOATS, a, o2 + j).fma(w2, acc).intoArray(out, column + j);
                 }
                 for (; j < length; j++) {
                     float acc = Math.fma(s0, a[o0 + j], out[column + j]);
@@ -115,18 +115,18 @@ final class VectorRowKernels implements RowKernels {
                 int o1 = rowOffsets[first + 1] + column;
                 int o2 = rowOffsets[first + 2] + column;
                 int o3 = rowOffsets[first + 3] + column;
-                FloatVector w1 = FloatVector.broadcast(floats, weights[first + 1]);
+                FloatVector w1 = FloatVector.broadcast(FLOATS, weights[first + 1]);
                 float s1 = weights[first + 1];
-                FloatVector w2 = FloatVector.broadcast(floats, weights[first + 2]);
+                FloatVector w2 = FloatVector.broadcast(FLOATS, weights[first + 2]);
                 float s2 = weights[first + 2];
-                FloatVector w3 = FloatVector.broadcast(floats, weights[first + 3]);
+                FloatVector w3 = FloatVector.broadcast(FLOATS, weights[first + 3]);
                 float s3 = weights[first + 3];
                 for (; j < bound; j += lanes) {
-                    FloatVector acc = FloatVector.fromArray(floats, out, column + j);
-                    acc = FloatVector.fromArray(floats, a, o0 + j).fma(w0, acc);
-                    acc = FloatVector.fromArray(floats, a, o1 + j).fma(w1, acc);
-                    acc = FloatVector.fromArray(floats, a, o2 + j).fma(w2, acc);
-                    FloatVector.fromArray(floats, a, o3 + j).fma(w3, acc).intoArray(out, column + j);
+                    FloatVector acc = FloatVector.fromArray(FLOATS, out, column + j);
+                    acc = FloatVector.fromArray(FLOATS, a, o0 + j).fma(w0, acc);
+                    acc = FloatVector.fromArray(FLOATS, a, o1 + j).fma(w1, acc);
+                    acc = FloatVector.fromArray(FLOATS, a, o2 + j).fma(w2, acc);
+                    FloatVector.fromArray(FLOATS, a, o3 + j).fma(w3, acc).intoArray(out, column + j);
                 }
                 for (; j < length; j++) {
                     float acc = Math.fma(s0, a[o0 + j], out[column + j]);

@@ -184,15 +184,6 @@ class ClipAndSumTest {
         }
     }
 
-    @Test
-    void cacheGroupRows_isPositiveAndAMultipleOfFourWhenLarge() {
-        for (int params : new int[] {0, 1, 1000, 100_000, 1_000_000, 10_000_000}) {
-            int k = ClipAndSum.cacheGroupRows(params);
-            assertTrue(k >= 1 && k <= ClipAndSum.MAX_CACHE_GROUP_ROWS);
-            assertTrue(k < 4 || k % 4 == 0);
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(doubles = {0.0, -1.0, Double.NaN, Double.NEGATIVE_INFINITY})
     void rejectsInvalidClipNamingIt(double c) {
