@@ -63,7 +63,8 @@ public final class ClipAndSum {
     /**
      * Rows per group of the fused fast path: their norms, then their weighted sum while they are
      * still in cache. Four rows of {@code P} floats fit the last-level cache for {@code P} up to
-     * about 2e6 on the reference machine; measured faster than 2 or 8 rows at 256x1e5 to 256x1e6.
+     * about 2e6 on the reference machine; 2, 4 and 8 rows and byte budgets of 0.5 to 16 MiB were
+     * tried at 256x1e5 to 256x1e6 (on a noisy shared VM) and 4 rows was never worse beyond noise.
      */
     static final int CACHE_GROUP_ROWS = RowKernels.MAX_FUSED_ROWS;
 
