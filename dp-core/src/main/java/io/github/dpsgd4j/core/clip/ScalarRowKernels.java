@@ -2,8 +2,9 @@ package io.github.dpsgd4j.core.clip;
 
 /**
  * Plain-Java {@link RowKernels}: eight independent double accumulators for the norms (a single
- * accumulator would be latency-bound, since the JIT may not reorder floating-point sums), and
- * unrolled fused multiply-adds for the row sums, which the JIT can vectorise.
+ * accumulator would be latency-bound, since the JIT may not reorder floating-point sums; the
+ * square of a float is exact in double, so a multiply and an add round exactly like a fused
+ * multiply-add), and fused multiply-adds for the row sums, which the JIT can vectorise.
  */
 final class ScalarRowKernels implements RowKernels {
 
@@ -27,19 +28,19 @@ final class ScalarRowKernels implements RowKernels {
             double x5 = a[i + 5];
             double x6 = a[i + 6];
             double x7 = a[i + 7];
-            s0 = Math.fma(x0, x0, s0);
-            s1 = Math.fma(x1, x1, s1);
-            s2 = Math.fma(x2, x2, s2);
-            s3 = Math.fma(x3, x3, s3);
-            s4 = Math.fma(x4, x4, s4);
-            s5 = Math.fma(x5, x5, s5);
-            s6 = Math.fma(x6, x6, s6);
-            s7 = Math.fma(x7, x7, s7);
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+            s4 += x4 * x4;
+            s5 += x5 * x5;
+            s6 += x6 * x6;
+            s7 += x7 * x7;
         }
         double s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
         for (; i < to; i++) {
             double x = a[i];
-            s = Math.fma(x, x, s);
+            s += x * x;
         }
         return s;
     }
