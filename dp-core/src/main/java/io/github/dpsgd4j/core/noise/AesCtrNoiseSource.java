@@ -199,11 +199,7 @@ final class AesCtrNoiseSource implements NoiseSource {
                 refillGaussians();
             }
             int n = Math.min(length - done, gaussians.length - gaussianPosition);
-            int p = gaussianPosition;
-            int o = offset + done;
-            for (int k = 0; k < n; k++) {
-                out[o + k] = (float) (gaussians[p + k] * standardDeviation);
-            }
+            transform.scaleToFloat(gaussians, gaussianPosition, out, offset + done, n, standardDeviation);
             gaussianPosition += n;
             done += n;
         }

@@ -42,6 +42,12 @@ interface GaussianTransform {
      */
     void transform(byte[] keystream, int offset, double[] out, int outOffset, int blocks);
 
+    /**
+     * {@code dst[dstOffset + i] = (float) (src[srcOffset + i] * scale)} for {@code i < length}: each
+     * product is computed in double and rounded once to float.
+     */
+    void scaleToFloat(double[] src, int srcOffset, float[] dst, int dstOffset, int length, double scale);
+
     /** Short name for diagnostics ({@code "vector"} or {@code "scalar"}). */
     String kind();
 

@@ -8,11 +8,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 /**
- * Portable {@link NoiseSource#addGaussian(INDArray, double)}: noise is generated on the JVM into a
- * host array and added with {@code INDArray.addi}, which every ND4J backend (CPU and CUDA)
+ * {@link NoiseSource#addGaussian(INDArray, double)}. Portable path: noise is generated on the JVM
+ * into a host array and added with {@code INDArray.addi}, which every ND4J backend (CPU and CUDA)
  * implements; views and arbitrary strides are handled by ND4J. Large targets are cut into views of
  * at most {@value #CHUNK} elements along their leading non-unit dimension, to bound host memory.
+ * CPU shortcut, guarded by a backend check: a contiguous array on the CPU backend is updated
+ * through its host buffer in chunks of {@value #IN_PLACE_CHUNK} elements (same draws, same
+ * element order as its buffer), which avoids an off-heap allocation per call.
  */
 final class NdArrayNoise {
 
@@ -21,6 +27,9 @@ final class NdArrayNoise {
 
     private NdArrayNoise() {
     }
+
+    /** Elements per host chunk of the CPU in-place path (256 KiB of floats). */
+    static final int IN_PLACE_CHUNK = 1 << 16;
 
     static void addGaussian(NoiseSource source, INDArray target, double standardDeviation) {
         Checks.notNull("target", target);
@@ -32,8 +41,64 @@ final class NdArrayNoise {
         if (standardDeviation == 0 || target.isEmpty() || target.length() == 0) {
             return;
         }
+        if (inPlaceApplies(target)) {
+            addInPlace(source, target, standardDeviation);
+        } else {
+            addPortable(source, target, standardDeviation);
+        }
+    }
+
+    /** The portable path (INDArray operations only); package-private so tests can force it. */
+    static void addPortable(NoiseSource source, INDArray target, double standardDeviation) {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             addChunked(source, target, standardDeviation);
+        }
+    }
+
+    /**
+     * The CPU shortcut applies to arrays of the CPU backend whose elements fill one contiguous
+     * region of their buffer (element-wise stride 1): their host memory is then read and written
+     * directly, without allocating an off-heap temporary (which costs more than generating the
+     * noise). Every other array takes the portable path.
+     */
+    static boolean inPlaceApplies(INDArray target) {
+        return Nd4j.getEnvironment().isCPU()
+                && target.rank() > 0
+                && target.elementWiseStride() == 1
+                && target.offset() + target.length() <= Integer.MAX_VALUE;
+    }
+
+    /** Adds noise chunk by chunk through the host buffer of a contiguous CPU array. */
+    private static void addInPlace(NoiseSource source, INDArray target, double sd) {
+        int offset = (int) target.offset();
+        int length = (int) target.length();
+        int chunk = Math.min(length, IN_PLACE_CHUNK);
+        if (target.dataType() == DataType.FLOAT) {
+            FloatBuffer buffer = target.data().asNioFloat();
+            float[] noise = new float[chunk];
+            float[] values = new float[chunk];
+            for (int done = 0; done < length; done += chunk) {
+                int n = Math.min(chunk, length - done);
+                source.fillGaussian(noise, 0, n, sd);
+                buffer.get(offset + done, values, 0, n);
+                for (int i = 0; i < n; i++) {
+                    values[i] += noise[i];
+                }
+                buffer.put(offset + done, values, 0, n);
+            }
+        } else {
+            DoubleBuffer buffer = target.data().asNioDouble();
+            double[] noise = new double[chunk];
+            double[] values = new double[chunk];
+            for (int done = 0; done < length; done += chunk) {
+                int n = Math.min(chunk, length - done);
+                source.fillGaussian(noise, 0, n, sd);
+                buffer.get(offset + done, values, 0, n);
+                for (int i = 0; i < n; i++) {
+                    values[i] += noise[i];
+                }
+                buffer.put(offset + done, values, 0, n);
+            }
         }
     }
 

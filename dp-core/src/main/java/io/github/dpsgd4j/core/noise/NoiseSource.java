@@ -113,10 +113,12 @@ public interface NoiseSource {
      *
      * <p>{@code target} may be of data type FLOAT or DOUBLE, of any rank and shape, a view, and
      * non-contiguous; elements outside the view are not modified. The noise is generated on the
-     * JVM (in host chunks of at most 2<sup>22</sup> elements) and added with INDArray operations
-     * only, so this works unchanged on the CUDA backend at the cost of one host-to-device copy of
-     * the noise. Which draw lands on which element is deterministic for a given shape and stride
-     * pattern. ND4J's RNG is not used.
+     * JVM and added with INDArray operations only (in host chunks of at most 2<sup>22</sup>
+     * elements), so this works unchanged on the CUDA backend at the cost of one host-to-device
+     * copy of the noise. On the CPU backend, a target whose elements fill one contiguous region of
+     * its buffer is instead updated through its host memory, which avoids an off-heap temporary
+     * (measured about three times faster); the draws are the same. Which draw lands on which
+     * element is deterministic for a given shape, ordering and stride pattern. ND4J's RNG is not used.
      *
      * @param target            not null, data type FLOAT or DOUBLE; modified in place
      * @param standardDeviation sd of every element, finite and {@code >= 0}

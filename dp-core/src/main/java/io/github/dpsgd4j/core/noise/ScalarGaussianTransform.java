@@ -29,6 +29,13 @@ final class ScalarGaussianTransform implements GaussianTransform {
     }
 
     @Override
+    public void scaleToFloat(double[] src, int srcOffset, float[] dst, int dstOffset, int length, double scale) {
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = (float) (src[srcOffset + i] * scale);
+        }
+    }
+
+    @Override
     public String kind() {
         return "scalar";
     }

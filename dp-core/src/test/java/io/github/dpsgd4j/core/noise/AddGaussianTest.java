@@ -83,11 +83,41 @@ class AddGaussianTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Type.class)
+    void contiguousRowOfMatrix_takesTheCpuShortcutAndLeavesOtherRowsUntouched(Type type) {
+        INDArray base = Nd4j.zeros(type.dataType, 5, 300_001);
+        INDArray row = base.getRow(3);
+        assertTrue(NdArrayNoise.inPlaceApplies(row));
+        NoiseSource.seeded(9).addGaussian(row, SIGMA);
+        assertGaussian(row.dup().castTo(DataType.DOUBLE).toDoubleVector(), SIGMA);
+        assertEquals(0.0, base.getRow(2).norm1Number().doubleValue());
+        assertEquals(0.0, base.getRow(4).norm1Number().doubleValue());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Type.class)
+    void cpuShortcutAndPortablePath_addTheSameDraws(Type type) {
+        INDArray a = Nd4j.linspace(-1, 1, 200 * 300, type.dataType).reshape('c', 200, 300);
+        INDArray b = a.dup();
+        assertTrue(NdArrayNoise.inPlaceApplies(a));
+        NoiseSource.seeded(10).addGaussian(a, SIGMA);
+        NdArrayNoise.addPortable(NoiseSource.seeded(10), b, SIGMA);
+        assertEquals(b, a);
+    }
+
     @Test
-    void largeRowVector_isChunkedAndFullyCovered() {
+    void nonContiguousTargets_takeThePortablePath() {
+        INDArray base = Nd4j.zeros(DataType.FLOAT, 10, 10);
+        assertFalse(NdArrayNoise.inPlaceApplies(base.getColumn(2)));
+        assertFalse(NdArrayNoise.inPlaceApplies(base.get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(1, 3))));
+    }
+
+    @Test
+    void largeRowVector_isChunkedAndFullyCoveredOnThePortablePath() {
         int n = (int) (2.5 * NdArrayNoise.CHUNK) + 3;
         INDArray target = Nd4j.zeros(DataType.FLOAT, 1, n);
-        NoiseSource.seeded(4).addGaussian(target, SIGMA);
+        NdArrayNoise.addPortable(NoiseSource.seeded(4), target, SIGMA);
         float[] values = target.toFloatVector();
         int zeros = 0;
         for (float v : values) {
