@@ -24,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,10 +72,11 @@ public final class DpSgdTrainer {
     private final DpSgdConfig config;
     private final NoiseSource noise;
     private final PrivateBackprop backprop;
-    private final NoiseBuffer noiseBuffer;
+    private final List<long[]> trainableRanges;
     private final PoissonSampler sampler;
     private final org.deeplearning4j.nn.api.Updater updater;
     private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_UPDATE");
+    private final StepWorkspace batchWorkspace = new StepWorkspace("DPSGD_BATCH");
     private final List<PrivacyListener> listeners;
     private final Path checkpointDirectory;
     private final long checkpointEverySteps;
@@ -87,6 +89,8 @@ public final class DpSgdTrainer {
     /** The ledger total up to which the journal has reserved steps. */
     private long journalReservedThrough;
     private CheckpointJournal journal;
+    private DataSet lastStepData;
+    private TrainingData lastStepTraining;
     private final INDArray clippedSum;
 
     private DpSgdTrainer(MultiLayerNetwork net, DpSgdConfig config, NoiseSource noise, List<PrivacyListener> listeners,
@@ -105,7 +109,7 @@ public final class DpSgdTrainer {
             net.initGradientsView();
         }
         this.backprop = PrivateBackprop.forNetwork(net);
-        this.noiseBuffer = new NoiseBuffer(backprop.trainableRanges(), net.getGradientsViewArray().dataType());
+        this.trainableRanges = backprop.trainableRanges();
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         // Created here, outside any workspace: the updater allocates its persistent state now.
         this.updater = net.getUpdater();
@@ -234,9 +238,12 @@ public final class DpSgdTrainer {
         if (refusal.isPresent()) {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
-        TrainingData training = new TrainingData(data);
-        int[] batch = sampler.sample(training.size());
-        return takeStep(training, batch, net.getEpochCount());
+        if (lastStepData != data) { // step() is typically called with the same data set again and again
+            lastStepTraining = new TrainingData(data);
+            lastStepData = data;
+        }
+        int[] batch = sampler.sample(lastStepTraining.size());
+        return takeStep(lastStepTraining, batch, net.getEpochCount());
     }
 
     private long stepsPerEpoch() {
@@ -268,9 +275,11 @@ public final class DpSgdTrainer {
         double lossSum = 0;
         for (int from = 0; from < batch.length; from += config.physicalBatchSize()) {
             int[] chunk = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + config.physicalBatchSize()));
-            MicroBatchResult result = backprop.addClippedSum(data.features(chunk), data.labels(chunk),
-                    data.featuresMask(chunk), data.labelsMask(chunk), counter, clippedSum);
-            lossSum += result.summedLoss();
+            try (MemoryWorkspace scope = batchWorkspace.open()) { // the gathered rows live only for this chunk
+                MicroBatchResult result = backprop.addClippedSum(data.features(chunk), data.labels(chunk),
+                        data.featuresMask(chunk), data.labelsMask(chunk), counter, clippedSum);
+                lossSum += result.summedLoss();
+            }
         }
 
         INDArray view = net.getGradientsViewArray();
@@ -279,7 +288,10 @@ public final class DpSgdTrainer {
             view.assign(clippedSum);
             double noiseStd = config.noiseStandardDeviation();
             if (noiseStd > 0) {
-                noiseBuffer.addTo(view, noise, noiseStd);
+                for (long[] range : trainableRanges) {
+                    noise.addGaussian(view.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1])),
+                            noiseStd);
+                }
             }
             view.divi(expectedBatchSize);
         }
@@ -578,8 +590,8 @@ public final class DpSgdTrainer {
         Rows(INDArray array) {
             this.shape = array.shape();
             long n = shape[0];
-            INDArray c = array.ordering() == 'c' && !array.isView() ? array : array.dup('c');
-            this.flat = c.reshape('c', n, n == 0 ? 0 : c.length() / n);
+            // A view when the array is already c-contiguous; one copy otherwise.
+            this.flat = array.reshape('c', n, n == 0 ? 0 : array.length() / n);
         }
 
         INDArray gather(int[] rows) {

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -81,7 +82,7 @@ final class BookkeepingBackprop extends PrivateBackprop {
             double[] factors = clip.factors(squaredNorms);
             INDArray view = net.getGradientsViewArray();
             view.assign(0);
-            INDArray factorColumn = Nd4j.createFromArray(factors).castTo(view.dataType()).reshape(batch, 1);
+            INDArray factorColumn = factorColumn(factors, view.dataType());
             for (LayerBackward backward : backwards) {
                 if (backward != null) {
                     backward.accumulateClippedSum(factorColumn);
@@ -96,5 +97,21 @@ final class BookkeepingBackprop extends PrivateBackprop {
                 layer.clear();
             }
         }
+    }
+
+    /**
+     * The factors as a [B, 1] column of the network's type; float factors are rounded toward zero so
+     * that rounding never lets a clipped contribution exceed C.
+     */
+    static INDArray factorColumn(double[] factors, DataType dataType) {
+        if (dataType == DataType.DOUBLE) {
+            return Nd4j.createFromArray(factors).reshape(factors.length, 1);
+        }
+        float[] rounded = new float[factors.length];
+        for (int i = 0; i < factors.length; i++) {
+            float f = (float) factors[i];
+            rounded[i] = f > factors[i] ? Math.nextDown(f) : f;
+        }
+        return Nd4j.createFromArray(rounded).castTo(dataType).reshape(factors.length, 1);
     }
 }

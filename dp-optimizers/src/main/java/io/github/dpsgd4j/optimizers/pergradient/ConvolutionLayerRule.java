@@ -147,7 +147,7 @@ public final class ConvolutionLayerRule implements LayerRule {
     }
 
     private static double[] squaredRowNorms(INDArray rows) {
-        double[] norms = rows.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+        double[] norms = LayerState.rowNorms(rows);
         for (int i = 0; i < norms.length; i++) {
             norms[i] *= norms[i];
         }
@@ -232,8 +232,12 @@ public final class ConvolutionLayerRule implements LayerRule {
 
         @Override
         public void addSquaredNorms(double[] squaredNorms) {
-            INDArray patchGram = Nd4j.matmul(patches3d, patches3d, false, true, false);
-            INDArray deltaGram = Nd4j.matmul(delta3d, delta3d, false, true, false);
+            // In double: the Frobenius inner product of two Gram matrices cancels, and float
+            // rounding could make a norm come out low (under-clipping).
+            INDArray patches64 = patches3d.castTo(DataType.DOUBLE);
+            INDArray delta64 = delta3d.castTo(DataType.DOUBLE);
+            INDArray patchGram = Nd4j.matmul(patches64, patches64, false, true, false);
+            INDArray deltaGram = Nd4j.matmul(delta64, delta64, false, true, false);
             double[] weight = patchGram.muli(deltaGram).sum(1, 2).castTo(DataType.DOUBLE).toDoubleVector();
             double[] bias = perExampleBias == null ? null : squaredRowNorms(perExampleBias);
             for (int i = 0; i < squaredNorms.length; i++) {

@@ -65,7 +65,8 @@ public final class DenseLayerRule implements LayerRule {
 
         INDArray inputGradient = null;
         if (needInputGradient) {
-            inputGradient = delta.mmul(weights.transpose());
+            inputGradient = Nd4j.createUninitialized(dataType, delta.rows(), weights.rows());
+            Nd4j.gemm(delta, weights, inputGradient, false, true, 1.0, 0.0); // delta W^T without copying W^T
             LayerState.backpropDropout(layer, inputGradient);
         }
         return new Backward(LayerState.gradientViews(layer), input, delta, bias != null, inputGradient, summedLoss);
@@ -101,8 +102,10 @@ public final class DenseLayerRule implements LayerRule {
 
         @Override
         public void addSquaredNorms(double[] squaredNorms) {
-            double[] inputNorms = input.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
-            double[] deltaNorms = delta.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+            // Accumulated in double: ND4J's float reductions accumulate in float and can come out
+            // low, which would under-clip.
+            double[] inputNorms = LayerState.rowNorms(input);
+            double[] deltaNorms = LayerState.rowNorms(delta);
             for (int i = 0; i < squaredNorms.length; i++) {
                 double d2 = deltaNorms[i] * deltaNorms[i];
                 double weight = inputNorms[i] * inputNorms[i] * d2;

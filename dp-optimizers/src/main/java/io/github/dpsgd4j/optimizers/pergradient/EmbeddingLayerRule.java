@@ -66,7 +66,7 @@ public final class EmbeddingLayerRule implements LayerRule {
 
         @Override
         public void addSquaredNorms(double[] squaredNorms) {
-            double[] norms = delta.norm2(1).castTo(DataType.DOUBLE).toDoubleVector();
+            double[] norms = LayerState.rowNorms(delta);
             for (int i = 0; i < squaredNorms.length; i++) {
                 double d2 = norms[i] * norms[i];
                 squaredNorms[i] += hasBias ? 2 * d2 : d2;

@@ -58,6 +58,11 @@ final class LayerState {
         return reshaped;
     }
 
+    /** The L2 norm of every row of a [B, n] array, accumulated in double precision. */
+    static double[] rowNorms(INDArray rows) {
+        return rows.castTo(DataType.DOUBLE).norm2(1).toDoubleVector();
+    }
+
     /** {@code view += value}, with value reshaped to the view's shape (bias views are rank 1). */
     static void addInto(INDArray view, INDArray value) {
         view.addi(value.reshape(view.shape()));
