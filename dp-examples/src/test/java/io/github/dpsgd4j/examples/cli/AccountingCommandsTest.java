@@ -106,12 +106,12 @@ class AccountingCommandsTest {
     }
 
     @Test
-    void defaultAccountant_isPld() throws IOException {
-        assertEquals("pld", AccountantOptions.DEFAULT_ACCOUNTANT);
+    void defaultAccountant_isRdp() throws IOException {
+        assertEquals("rdp", AccountantOptions.DEFAULT_ACCOUNTANT);
         Run run = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
                 "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals("pld", run.lastJsonLine().get("accountant").asText());
+        assertEquals("rdp", run.lastJsonLine().get("accountant").asText());
     }
 
     @Test

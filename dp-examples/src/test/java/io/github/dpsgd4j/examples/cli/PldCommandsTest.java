@@ -59,8 +59,8 @@ class PldCommandsTest {
     }
 
     @Test
-    void epsilon_pld_isTheDefaultAccountant() throws IOException {
-        Run explicit = run("epsilon", "--accountant", "PLD", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
+    void epsilon_rdp_isTheDefaultAccountant() throws IOException {
+        Run explicit = run("epsilon", "--accountant", "RDP", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
                 "--steps", "500", "--delta", "1e-6", "--json");
         Run implicit = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
                 "--steps", "500", "--delta", "1e-6", "--json");
