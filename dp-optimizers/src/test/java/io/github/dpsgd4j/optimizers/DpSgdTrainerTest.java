@@ -184,6 +184,55 @@ class DpSgdTrainerTest {
     }
 
     @Test
+    void weightNoise_isRefused() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.5)).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(4).build())
+                .layer(new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(4)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class,
+                () -> DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build());
+        assertTrue(e.getMessage().contains("weightNoise"), e.getMessage());
+    }
+
+    @Test
+    void computationGraph_isRefusedWithWhatToDoInstead() {
+        var conf = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("out", new OutputLayer.Builder().nIn(3).nOut(2).activation(Activation.SOFTMAX).build(), "in")
+                .setOutputs("out").build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class, () -> DpSgdTrainer.builder(graph));
+        assertTrue(e.getMessage().contains("MultiLayerNetwork"), e.getMessage());
+    }
+
+    @Test
+    void dl4jTrainingListeners_keepWorking() {
+        MultiLayerNetwork net = TestNetworks.mlp(3, 5, 4, 2, new Sgd(0.1), DataType.FLOAT);
+        List<Integer> iterations = new ArrayList<>();
+        List<Integer> epochEnds = new ArrayList<>();
+        net.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                iterations.add(iteration);
+            }
+
+            @Override
+            public void onEpochEnd(org.deeplearning4j.nn.api.Model model) {
+                epochEnds.add(((MultiLayerNetwork) model).getEpochCount());
+            }
+        });
+        DataSet data = TestNetworks.gaussianData(3, 40, 5, 2, DataType.FLOAT);
+        DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.25)
+                .noiseSource(NoiseSource.seeded(3)).build().fit(data, 2);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), iterations);
+        assertEquals(List.of(1, 2), epochEnds);
+        assertTrue(Double.isFinite(net.score()), "score is set for listeners");
+    }
+
+    @Test
     void badSettings_areRefusedWithTheParameterAndValue() {
         MultiLayerNetwork net = TestNetworks.mlp(1, 3, 3, 2, new Sgd(0.1), DataType.FLOAT);
         assertMessage("l2NormClip must be > 0, got NaN", () -> DpSgdTrainer.builder(net).l2NormClip(Double.NaN));
