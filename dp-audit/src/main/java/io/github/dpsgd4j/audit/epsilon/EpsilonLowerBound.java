@@ -71,13 +71,18 @@ public record EpsilonLowerBound(double epsilon, double fprUpper, double fnrUpper
         Checks.notNull("selectionOut", selectionOut);
         double bestThreshold = Double.POSITIVE_INFINITY;
         double best = -1;
+        double bestAdvantage = Double.NEGATIVE_INFINITY;
         double[] candidates = new double[selectionIn.length + selectionOut.length];
         System.arraycopy(selectionIn, 0, candidates, 0, selectionIn.length);
         System.arraycopy(selectionOut, 0, candidates, selectionIn.length, selectionOut.length);
         for (double tau : candidates) {
             EpsilonLowerBound b = at(tau, selectionIn, selectionOut, delta, alpha);
-            if (b.epsilon() > best || (b.epsilon() == best && tau < bestThreshold)) {
+            // Ties in the bound (common with few runs) go to the larger selection advantage TPR - FPR.
+            double advantage = (double) (b.positives() - b.falseNegatives()) / b.positives()
+                    - (double) b.falsePositives() / b.negatives();
+            if (b.epsilon() > best || (b.epsilon() == best && advantage > bestAdvantage)) {
                 best = b.epsilon();
+                bestAdvantage = advantage;
                 bestThreshold = tau;
             }
         }

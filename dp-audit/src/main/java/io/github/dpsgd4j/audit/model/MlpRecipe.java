@@ -101,7 +101,8 @@ public final class MlpRecipe implements TrainingRecipe {
                 .noiseSource(noise).build();
         trainer.fit(data, epochs);
         PrivacyGuarantee spent = trainer.privacySpent(budget.delta());
-        return new TrainedModel(net, spent.epsilon(), spent.delta());
+        return new TrainedModel(net, spent.epsilon(), spent.delta(), new TrainedModel.DpSgdRun(l2NormClip,
+                trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken()));
     }
 
     private void trainNonPrivately(MultiLayerNetwork net, DataSet data, long seed) {

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * null 95% quantile, and threshold-dependent numbers (advantage, balanced accuracy, TPR at a
  * target FPR) whose thresholds are <em>chosen on held-out data</em>: scores are split at random
  * into two folds (members and non-members separately); each fold is evaluated with the thresholds
- * chosen on the other, and the counts of both folds are added. TPR at FPR f is reported only
+ * chosen on the other (midway between the selection fold's chosen score and the next lower one),
+ * and the counts of both folds are added. TPR at FPR f is reported only
  * where the sample resolves it, f >= 10 / n<sub>non-members</sub>.
  *
  * @param auc                  Mann&ndash;Whitney AUC
@@ -90,8 +91,8 @@ public record AttackMetrics(double auc, double aucLower, double aucUpper, double
                     best = i;
                 }
             }
-            counts[0] += countAtLeast(evalIn, thr[best]);
-            counts[1] += countAtLeast(evalOut, thr[best]);
+            counts[0] += countAtLeast(evalIn, between(thr, best));
+            counts[1] += countAtLeast(evalOut, between(thr, best));
             for (int k = 0; k < TARGET_FPRS.length; k++) {
                 int chosen = 0;
                 for (int i = 1; i < f.length; i++) {
@@ -99,8 +100,8 @@ public record AttackMetrics(double auc, double aucLower, double aucUpper, double
                         chosen = i;
                     }
                 }
-                fprCounts[k][0] += countAtLeast(evalIn, thr[chosen]);
-                fprCounts[k][1] += countAtLeast(evalOut, thr[chosen]);
+                fprCounts[k][0] += countAtLeast(evalIn, between(thr, chosen));
+                fprCounts[k][1] += countAtLeast(evalOut, between(thr, chosen));
             }
         }
         double tpr = (double) counts[0] / nIn;
@@ -164,6 +165,18 @@ public record AttackMetrics(double auc, double aucLower, double aucUpper, double
             }
         }
         return out;
+    }
+
+    /**
+     * The threshold used on the other fold: midway between the chosen point's score and the next
+     * lower score of the selection fold (the selection counts are the same for any value in that
+     * gap; the midpoint does not favour either class).
+     */
+    private static double between(double[] thresholds, int index) {
+        if (index + 1 >= thresholds.length || thresholds[index] == Double.POSITIVE_INFINITY) {
+            return thresholds[index];
+        }
+        return thresholds[index] / 2 + thresholds[index + 1] / 2;
     }
 
     private static int countAtLeast(double[] scores, double threshold) {
