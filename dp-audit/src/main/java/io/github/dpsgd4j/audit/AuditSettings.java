@@ -43,14 +43,15 @@ public record AuditSettings(int shadowModels, VarianceMode variance, MiFaceConfi
     /**
      * The standard audit: 16 shadows, MI-Face with the paper's settings capped at 2,000
      * iterations and a target confidence of 0.99999 (at 0.99 a wide MLP is satisfied after a few
-     * steps by a faint, adversarial-looking image), black-box inversion (500 iterations) through full, top-1, round-2 and label-only
-     * outputs, a 50-run gradient-canary check, delta = 1e-5.
+     * steps by a faint, adversarial-looking image), black-box inversion (300 iterations) through
+     * top-1, round-2 and label-only outputs (with full confidences it reproduces the white-box
+     * search), a 40-run gradient-canary check, delta = 1e-5.
      */
     public static AuditSettings standard() {
         return new AuditSettings(16, VarianceMode.FIXED,
-                MiFaceConfig.paper().withMaxIterations(2000).withTargetConfidence(0.99999), 500,
+                MiFaceConfig.paper().withMaxIterations(2000).withTargetConfidence(0.99999), 300,
                 List.of(OutputPolicy.fullConfidences(), OutputPolicy.topK(1), OutputPolicy.rounded(2),
-                        OutputPolicy.labelOnly()), 50, 1e-5, 1);
+                        OutputPolicy.labelOnly()), 40, 1e-5, 1);
     }
 
     /**

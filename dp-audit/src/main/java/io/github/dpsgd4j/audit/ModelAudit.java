@@ -29,6 +29,9 @@ import java.util.Map;
  * @param memberCount       members in the pool
  * @param nonMemberCount    non-members in the pool
  * @param seconds           wall-clock time of training and audit
+ * @param phaseSeconds      wall-clock seconds per phase (target_training, membership_inference
+ *                          with shadow training, white_box_inversion, black_box_inversion,
+ *                          gradient_canary)
  */
 public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps caps, double trainAccuracy,
                          double testAccuracy, List<MembershipAudit.Result> membership, OneRunAudit.Result oneRun,
@@ -36,7 +39,11 @@ public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps 
                          Map<String, InversionMetrics> blackBoxInversion,
                          Map<String, List<Reconstruction>> blackBoxReconstructions,
                          GradientCanaryAudit.Result gradientCanary, int memberCount, int nonMemberCount,
-                         double seconds) {
+                         double seconds, Map<String, Double> phaseSeconds) {
+
+    public ModelAudit {
+        phaseSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseSeconds));
+    }
 
     /** The attacks through full confidences (the headline numbers). */
     public MembershipAudit.Result fullConfidences() {

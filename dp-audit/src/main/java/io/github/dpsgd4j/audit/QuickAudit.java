@@ -159,12 +159,16 @@ public final class QuickAudit {
             }
         }
 
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long mark = System.nanoTime();
+        phases.put("target_training", (mark - start) / 1e9);
         ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed());
         List<MembershipAudit.Result> membership = MembershipAudit.run(shadows, logits, labels, member,
                 settings.policies(), settings.variance(), settings.seed());
         OneRunAudit.Result oneRun = OneRunAudit.fromScores(membership.get(0).liraOnlineScores(), member,
                 settings.delta(), 0.95, settings.seed());
 
+        mark = lap(phases, "membership_inference", mark);
         double[][] images = data.images();
         int d = images[0].length;
         double[] auxiliaryMean = new double[d];
@@ -188,12 +192,16 @@ public final class QuickAudit {
         List<Reconstruction> reconstructions = MiFace.whiteBox(model, classes, d, auxiliaryMean, settings.miFace());
         InversionMetrics inversion = InversionMetrics.evaluate(reconstructions, images, labels, member,
                 data.numClasses(), data.width(), data.height(), window, settings.seed());
+        mark = lap(phases, "white_box_inversion", mark);
         Map<String, InversionMetrics> blackBox = new LinkedHashMap<>();
         Map<String, List<Reconstruction>> blackBoxReconstructions = new LinkedHashMap<>();
         if (settings.blackBoxIterations() > 0) {
             MiFaceConfig config = settings.miFace().withMaxIterations(settings.blackBoxIterations())
                     .withRandomDirections(d > 100 ? 64 : 0);
             for (OutputPolicy policy : settings.policies()) {
+                if (policy instanceof OutputPolicy.FullConfidences) {
+                    continue; // black box with full confidences reproduces the white-box search (tested)
+                }
                 List<Reconstruction> r = MiFace.blackBox(model, policy, classes, d, auxiliaryMean, config);
                 blackBoxReconstructions.put(policy.name(), r);
                 blackBox.put(policy.name(), InversionMetrics.evaluate(r, images, labels, member, data.numClasses(),
@@ -201,6 +209,7 @@ public final class QuickAudit {
             }
         }
 
+        mark = lap(phases, "black_box_inversion", mark);
         GradientCanaryAudit.Result canary = null;
         TrainedModel.DpSgdRun run = target.dpSgd();
         if (run != null && settings.gradientCanaryRuns() > 0 && run.steps() > 0 && run.noiseMultiplier() > 0) {
@@ -210,11 +219,18 @@ public final class QuickAudit {
                             target.delta() > 0 ? target.delta() : settings.delta()),
                     GradientCanaryAudit.TrainerFactory.dpsgd4j(), NoiseSource.secure(), settings.seed());
         }
+        lap(phases, "gradient_canary", mark);
         double caps = target.delta() > 0 ? target.delta() : settings.delta();
         return new ModelAudit(name, target.epsilon(), target.delta(),
                 new io.github.dpsgd4j.audit.stats.PrivacyCaps(target.epsilon(), target.isPrivate() ? caps : 0),
                 (double) correct[0] / total[0], (double) correct[1] / total[1], membership, oneRun, inversion,
                 reconstructions, blackBox, blackBoxReconstructions, canary, total[0], total[1],
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, phases);
+    }
+
+    private static long lap(Map<String, Double> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.put(name, (now - since) / 1e9);
+        return now;
     }
 }

@@ -96,8 +96,11 @@ public final class MlpRecipe implements TrainingRecipe {
             return TrainedModel.nonPrivate(net);
         }
         NoiseSource noise = noiseMode == NoiseMode.SECURE ? NoiseSource.secure() : NoiseSource.seeded(seed);
+        double q = Math.min(1.0, (double) batchSize / n);
+        // fit(data, epochs) takes epochs * ceil(1/q) steps: calibrate sigma for exactly those steps.
+        double calibratedEpochs = epochs * Math.ceil(1.0 / q) * q;
         DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(l2NormClip)
-                .sampleRate(Math.min(1.0, (double) batchSize / n)).targetBudget(budget, epochs)
+                .sampleRate(q).targetBudget(budget, calibratedEpochs)
                 .noiseSource(noise).build();
         trainer.fit(data, epochs);
         PrivacyGuarantee spent = trainer.privacySpent(budget.delta());

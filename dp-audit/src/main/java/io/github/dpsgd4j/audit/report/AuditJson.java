@@ -107,6 +107,8 @@ public final class AuditJson {
         for (Map.Entry<String, InversionMetrics> e : a.blackBoxInversion().entrySet()) {
             bb.set(e.getKey(), inversion(e.getValue()));
         }
+        ObjectNode phases = n.putObject("phase_seconds");
+        a.phaseSeconds().forEach((k, v) -> put(phases, k, v));
         GradientCanaryAudit.Result c = a.gradientCanary();
         if (c != null) {
             ObjectNode g = n.putObject("gradient_canary");

@@ -88,10 +88,23 @@ public final class AuditReportWriter {
         return json;
     }
 
+    /** Reconstructions contrast-stretched to [0, 1] for display only (metrics use the raw images). */
     private static List<double[]> images(List<Reconstruction> reconstructions) {
         List<double[]> out = new ArrayList<>();
         for (Reconstruction r : reconstructions) {
-            out.add(r.image());
+            double[] x = r.image().clone();
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : x) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            if (max > min) {
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (x[j] - min) / (max - min);
+                }
+            }
+            out.add(x);
         }
         return out;
     }
@@ -189,7 +202,8 @@ public final class AuditReportWriter {
                 row(s, a.name() + ", black box, " + e.getKey(), e.getValue());
             }
         }
-        s.append("</table>\n<p class=\"note\">Identification chance is 1/K. A class reconstruction that looks like")
+        s.append("</table>\n<p class=\"note\">Pictures of reconstructions are contrast-stretched; the metrics use"
+                + " the raw images. Identification chance is 1/K. A class reconstruction that looks like")
                 .append(" the class is expected even under DP: DP protects individuals, not class averages. The")
                 .append(" member gap (distance to the nearest member minus to the nearest non-member, negative =")
                 .append(" closer to members) is the membership-dependent part; inside &plusmn; its null band it is")

@@ -139,6 +139,11 @@ public final class AuditCommand implements Callable<Integer> {
             description = "The auditor's seed: member split, shadows, folds (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ND4J and OpenBLAS threads (default: ${DEFAULT-VALUE}: fastest for the small models of an "
+                    + "audit; more threads spin-wait on a busy machine).")
+    private int threads;
+
     @Option(names = "--reproducible",
             description = "Seeded (NOT secure) DP-SGD noise for reproducible figures; the default is secure noise.")
     private boolean reproducible;
@@ -155,6 +160,7 @@ public final class AuditCommand implements Callable<Integer> {
         }
         Checks.positive("--shadow-epochs", shadowEpochs);
         Checks.positive("--pool-size", poolSize);
+        Checks.positive("--threads", threads);
         List<OutputPolicy> policyList = parsePolicies();
         if (model != null) {
             if (members == null || nonMembers == null) {
@@ -178,6 +184,9 @@ public final class AuditCommand implements Callable<Integer> {
             }
         }
         quietLibraries();
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
 
         AuditSettings settings = (quick ? AuditSettings.quick() : AuditSettings.standard())
                 .withDelta(delta).withSeed(seed).withPolicies(policyList);
