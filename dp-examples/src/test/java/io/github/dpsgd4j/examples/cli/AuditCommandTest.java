@@ -6,6 +6,7 @@ import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.optimizers.data.DigitsDataset;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +34,12 @@ class AuditCommandTest {
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void quietLogs() {
+        // Tests print nothing: DL4J's INFO lines go away even when a test trains before the command runs.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
 
     private record Run(int exitCode, String out, String err) {
         JsonNode lastJsonLine() throws IOException {
