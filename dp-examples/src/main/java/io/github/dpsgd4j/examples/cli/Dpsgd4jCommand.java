@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 EpsilonCommand.class,
                 DeltaCommand.class,
                 NoiseCommand.class,
+                AuditCommand.class,
         })
 public final class Dpsgd4jCommand implements Runnable {
 

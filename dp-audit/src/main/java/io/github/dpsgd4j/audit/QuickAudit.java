@@ -1,0 +1,236 @@
+package io.github.dpsgd4j.audit;
+
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
+import io.github.dpsgd4j.audit.epsilon.OneRunAudit;
+import io.github.dpsgd4j.audit.inversion.InversionMetrics;
+import io.github.dpsgd4j.audit.inversion.MiFace;
+import io.github.dpsgd4j.audit.inversion.MiFaceConfig;
+import io.github.dpsgd4j.audit.inversion.Reconstruction;
+import io.github.dpsgd4j.audit.membership.MembershipAudit;
+import io.github.dpsgd4j.audit.membership.ShadowModels;
+import io.github.dpsgd4j.audit.model.Dl4jClassifier;
+import io.github.dpsgd4j.audit.model.LogitMath;
+import io.github.dpsgd4j.audit.model.MlpRecipe;
+import io.github.dpsgd4j.audit.model.NoiseMode;
+import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.audit.model.TrainedModel;
+import io.github.dpsgd4j.audit.model.TrainingRecipe;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One call that trains and audits: membership inference (loss threshold and LiRA, with caps and
+ * null bands), white-box and black-box model inversion (MI-Face), output policies side by side, a
+ * one-run empirical epsilon lower bound and, for private models, the gradient-canary check of the
+ * DP-SGD settings. {@link #digits} is the reference experiment on the bundled digits;
+ * {@link #audit} audits any trained classifier given the recipe to train its shadows.
+ *
+ * <p>Not thread-safe (trains and queries DL4J networks); run one audit at a time per thread.
+ */
+public final class QuickAudit {
+
+    /** Which models the digits experiment trains. */
+    public enum Training {
+        /** Only the model trained without differential privacy. */
+        NON_PRIVATE,
+        /** Only the DP-SGD model. */
+        PRIVATE,
+        /** Both, non-private first. */
+        BOTH
+    }
+
+    /** Hidden width of the digits MLP (wide enough to memorise without privacy). */
+    public static final int DIGITS_HIDDEN = 256;
+    /** Epochs of the non-private digits model (long enough to overfit). */
+    public static final int DIGITS_NON_PRIVATE_EPOCHS = 50;
+    /** Epochs of the private digits model. */
+    public static final int DIGITS_PRIVATE_EPOCHS = 30;
+    /** Expected batch size of the private digits model (Poisson sampling). */
+    public static final int DIGITS_PRIVATE_BATCH = 128;
+
+    private QuickAudit() {
+    }
+
+    /**
+     * The digits recipe: a 64-256-10 tanh MLP, either non-private (Adam 2e-3, batch 32, 50
+     * epochs: it memorises its training set) or DP-SGD (C = 1, Poisson sampling with expected batch
+     * 128, 30 epochs, Nesterov momentum 0.9 at learning rate 0.1, sigma calibrated by PLD to
+     * {@code budget}).
+     *
+     * @param budget null for the non-private recipe
+     */
+    public static MlpRecipe digitsRecipe(PrivacyBudget budget, NoiseMode noise) {
+        MlpRecipe.Builder b = MlpRecipe.builder(DigitsDataset.FEATURES, DigitsDataset.CLASSES).hidden(DIGITS_HIDDEN);
+        if (budget == null) {
+            return b.epochs(DIGITS_NON_PRIVATE_EPOCHS).batchSize(32).updater(new Adam(2e-3)).build();
+        }
+        return b.epochs(DIGITS_PRIVATE_EPOCHS).batchSize(DIGITS_PRIVATE_BATCH).privately(budget, 1.0, noise).build();
+    }
+
+    /**
+     * The reference experiment on the bundled digits: members drawn by fair coins from all 1,797
+     * images (a 50/50 split), the chosen models trained on the members with {@link #digitsRecipe},
+     * then audited.
+     *
+     * @param training      which models
+     * @param targetEpsilon epsilon of the private model (at {@code settings.delta()}), finite and > 0
+     * @param noise         DP-SGD noise of the private target and its shadows
+     * @param settings      audit settings
+     * @return one {@link ModelAudit} per model, non-private first
+     */
+    public static List<ModelAudit> digits(Training training, double targetEpsilon, NoiseMode noise,
+                                          AuditSettings settings) {
+        Checks.notNull("training", training);
+        Checks.finitePositive("targetEpsilon", targetEpsilon);
+        Checks.notNull("settings", settings);
+        AuditData data = digitsData(settings.seed());
+        List<ModelAudit> out = new ArrayList<>();
+        if (training != Training.PRIVATE) {
+            out.add(trainAndAudit("non_private", digitsRecipe(null, noise), data, settings));
+        }
+        if (training != Training.NON_PRIVATE) {
+            out.add(trainAndAudit("private", digitsRecipe(new PrivacyBudget(targetEpsilon, settings.delta()), noise),
+                    data, settings));
+        }
+        return out;
+    }
+
+    /** The digits pool split 50/50 by fair coins with {@code seed}. */
+    public static AuditData digitsData(long seed) {
+        return AuditData.coinFlipSplit(DigitsDataset.load().all(), 8, 8, DigitsDataset.CLASSES, seed);
+    }
+
+    /**
+     * Trains a target on the members of {@code data} with {@code recipe}, then audits it with
+     * shadows trained by the same recipe.
+     */
+    public static ModelAudit trainAndAudit(String name, TrainingRecipe recipe, AuditData data, AuditSettings settings) {
+        Checks.notNull("recipe", recipe);
+        Checks.notNull("data", data);
+        long start = System.nanoTime();
+        TrainedModel target = recipe.train(data.members(), settings.seed() * 7919 + 17);
+        return audit(name, target, recipe, data, settings, start);
+    }
+
+    /**
+     * Audits an already trained model.
+     *
+     * @param name     label in reports
+     * @param target   the model and its guarantee
+     * @param recipe   how to train shadows like it (the attacker's knowledge of the training algorithm)
+     * @param data     the pool with the target's true membership
+     * @param settings audit settings
+     */
+    public static ModelAudit audit(String name, TrainedModel target, TrainingRecipe recipe, AuditData data,
+                                   AuditSettings settings) {
+        return audit(name, target, recipe, data, settings, System.nanoTime());
+    }
+
+    private static ModelAudit audit(String name, TrainedModel target, TrainingRecipe recipe, AuditData data,
+                                    AuditSettings settings, long start) {
+        Checks.notNull("name", name);
+        Checks.notNull("target", target);
+        Checks.notNull("recipe", recipe);
+        Checks.notNull("data", data);
+        Checks.notNull("settings", settings);
+        Dl4jClassifier model = Dl4jClassifier.of(target.network());
+        if (model.numClasses() != data.numClasses()) {
+            throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but the data "
+                    + data.numClasses());
+        }
+        boolean[] member = data.member();
+        int[] labels = data.labels();
+        double[][] logits = model.logits(data.pool().getFeatures());
+        int[] correct = new int[2];
+        int[] total = new int[2];
+        for (int i = 0; i < labels.length; i++) {
+            int g = member[i] ? 0 : 1;
+            total[g]++;
+            if (LogitMath.argmax(logits[i]) == labels[i]) {
+                correct[g]++;
+            }
+        }
+
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long mark = System.nanoTime();
+        phases.put("target_training", (mark - start) / 1e9);
+        ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed());
+        List<MembershipAudit.Result> membership = MembershipAudit.run(shadows, logits, labels, member,
+                settings.policies(), settings.variance(), settings.seed());
+        OneRunAudit.Result oneRun = OneRunAudit.fromScores(membership.get(0).liraOnlineScores(), member,
+                settings.delta(), 0.95, settings.seed());
+
+        mark = lap(phases, "membership_inference", mark);
+        double[][] images = data.images();
+        int d = images[0].length;
+        double[] auxiliaryMean = new double[d];
+        int auxiliary = 0;
+        for (int i = 0; i < images.length; i++) {
+            if (!member[i]) {
+                auxiliary++;
+                for (int j = 0; j < d; j++) {
+                    auxiliaryMean[j] += images[i][j];
+                }
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            auxiliaryMean[j] /= auxiliary;
+        }
+        int[] classes = new int[data.numClasses()];
+        for (int c = 0; c < classes.length; c++) {
+            classes[c] = c;
+        }
+        int window = Math.min(data.width(), data.height()) >= 28 ? 7 : 3;
+        List<Reconstruction> reconstructions = MiFace.whiteBox(model, classes, d, auxiliaryMean, settings.miFace());
+        InversionMetrics inversion = InversionMetrics.evaluate(reconstructions, images, labels, member,
+                data.numClasses(), data.width(), data.height(), window, settings.seed());
+        mark = lap(phases, "white_box_inversion", mark);
+        Map<String, InversionMetrics> blackBox = new LinkedHashMap<>();
+        Map<String, List<Reconstruction>> blackBoxReconstructions = new LinkedHashMap<>();
+        if (settings.blackBoxIterations() > 0) {
+            MiFaceConfig config = settings.miFace().withMaxIterations(settings.blackBoxIterations())
+                    .withRandomDirections(d > 100 ? 64 : 0);
+            for (OutputPolicy policy : settings.policies()) {
+                if (policy instanceof OutputPolicy.FullConfidences) {
+                    continue; // black box with full confidences reproduces the white-box search (tested)
+                }
+                List<Reconstruction> r = MiFace.blackBox(model, policy, classes, d, auxiliaryMean, config);
+                blackBoxReconstructions.put(policy.name(), r);
+                blackBox.put(policy.name(), InversionMetrics.evaluate(r, images, labels, member, data.numClasses(),
+                        data.width(), data.height(), window, settings.seed()));
+            }
+        }
+
+        mark = lap(phases, "black_box_inversion", mark);
+        GradientCanaryAudit.Result canary = null;
+        TrainedModel.DpSgdRun run = target.dpSgd();
+        if (run != null && settings.gradientCanaryRuns() > 0 && run.steps() > 0 && run.noiseMultiplier() > 0) {
+            canary = GradientCanaryAudit.run(new GradientCanaryAudit.Settings(run.l2NormClip(), run.noiseMultiplier(),
+                            run.sampleRate(), (int) Math.min(Integer.MAX_VALUE, run.steps()),
+                            Math.max(4, settings.gradientCanaryRuns()), 100,
+                            target.delta() > 0 ? target.delta() : settings.delta()),
+                    GradientCanaryAudit.TrainerFactory.dpsgd4j(), NoiseSource.secure(), settings.seed());
+        }
+        lap(phases, "gradient_canary", mark);
+        double caps = target.delta() > 0 ? target.delta() : settings.delta();
+        return new ModelAudit(name, target.epsilon(), target.delta(),
+                new io.github.dpsgd4j.audit.stats.PrivacyCaps(target.epsilon(), target.isPrivate() ? caps : 0),
+                (double) correct[0] / total[0], (double) correct[1] / total[1], membership, oneRun, inversion,
+                reconstructions, blackBox, blackBoxReconstructions, canary, total[0], total[1],
+                (System.nanoTime() - start) / 1e9, phases);
+    }
+
+    private static long lap(Map<String, Double> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.put(name, (now - since) / 1e9);
+        return now;
+    }
+}

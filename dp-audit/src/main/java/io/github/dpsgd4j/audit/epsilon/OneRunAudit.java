@@ -1,0 +1,186 @@
+package io.github.dpsgd4j.audit.epsilon;
+
+import io.github.dpsgd4j.accounting.Checks;
+import org.apache.commons.math3.distribution.BinomialDistribution;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The one-run audit of Steinke, Nasr and Jagielski (2023, "Privacy auditing with one (1) training
+ * run", NeurIPS, Theorem 3.1 and its delta extension): m canaries, each included in training
+ * independently with probability 1/2; the auditor guesses "in" for its k<sup>+</sup> highest
+ * scores and "out" for its k<sup>-</sup> lowest, abstaining on the rest; r guesses, v correct. With
+ * q = e<sup>epsilon</sup>/(1 + e<sup>epsilon</sup>), the p-value of epsilon is
+ * <pre>beta = P[Binomial(r, q) &gt;= v],  alpha = max_{i=1..v} (1/i) P[v - i &lt;= Binomial(r, q) &lt; v],
+ * p = beta + alpha delta 2m  (p = beta when delta = 0)</pre>
+ * and the bound is the largest epsilon with p(epsilon) &lt; 1 - confidence.
+ *
+ * <p>Membership inference scores of an ordinary audit become a valid one-run audit when the
+ * member/non-member split was drawn by independent fair coins ({@link #fromScores}). Black-box
+ * guesses on DP models give bounds near 0; that is expected. Stateless and thread-safe.
+ */
+public final class OneRunAudit {
+
+    private static final double[] GUESS_FRACTIONS = {0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5};
+
+    private OneRunAudit() {
+    }
+
+    /**
+     * The bound for given counts.
+     *
+     * @param canaries   m, > 0
+     * @param guesses    r in [0, m]
+     * @param correct    v in [0, r]
+     * @param delta      in [0, 1)
+     * @param confidence in (0, 1), e.g. 0.95
+     * @return epsilon lower bound {@code >= 0} (0 when even epsilon = 0 is not rejected)
+     */
+    public static double epsilonLowerBound(int canaries, int guesses, int correct, double delta, double confidence) {
+        Checks.positive("canaries", canaries);
+        if (guesses < 0 || guesses > canaries) {
+            throw new IllegalArgumentException("guesses must be in [0, canaries = " + canaries + "], got " + guesses);
+        }
+        if (correct < 0 || correct > guesses) {
+            throw new IllegalArgumentException("correct must be in [0, guesses = " + guesses + "], got " + correct);
+        }
+        if (!(delta >= 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in [0, 1), got " + delta);
+        }
+        double level = 1 - Checks.openUnitInterval("confidence", confidence);
+        if (guesses == 0 || !(pValue(0, canaries, guesses, correct, delta) < level)) {
+            return 0;
+        }
+        double lo = 0;
+        double hi = 1;
+        while (pValue(hi, canaries, guesses, correct, delta) < level) {
+            lo = hi;
+            hi *= 2;
+            if (hi > 1e3) {
+                return lo;
+            }
+        }
+        for (int it = 0; it < 60; it++) {
+            double mid = (lo + hi) / 2;
+            if (pValue(mid, canaries, guesses, correct, delta) < level) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    static double pValue(double epsilon, int m, int r, int v, double delta) {
+        double q = 1 / (1 + Math.exp(-epsilon));
+        BinomialDistribution b = new BinomialDistribution(null, r, q);
+        double beta = v == 0 ? 1 : 1 - b.cumulativeProbability(v - 1);
+        if (delta == 0) {
+            return beta;
+        }
+        double alpha = 0;
+        for (int i = 1; i <= v; i++) {
+            double mass = b.cumulativeProbability(v - 1) - (v - i - 1 >= 0 ? b.cumulativeProbability(v - i - 1) : 0);
+            alpha = Math.max(alpha, mass / i);
+        }
+        return beta + alpha * delta * 2 * m;
+    }
+
+    /**
+     * The audit's outcome.
+     *
+     * @param epsilon           the lower bound
+     * @param canaries          m: canaries in the evaluation half
+     * @param guesses           r
+     * @param correct           v
+     * @param positiveFraction  k<sup>+</sup>/m chosen on the selection half
+     * @param negativeFraction  k<sup>-</sup>/m chosen on the selection half
+     */
+    public record Result(double epsilon, int canaries, int guesses, int correct, double positiveFraction,
+                         double negativeFraction) {
+    }
+
+    /**
+     * A one-run audit from membership scores: examples are split at random into a selection half,
+     * on which the numbers of "in" and "out" guesses (as fractions, from a fixed grid) are chosen
+     * to maximise the bound, and an evaluation half, on which the bound is computed. Valid only
+     * when {@code member} was drawn by independent fair coins, independently of the scores'
+     * randomness other than through training.
+     *
+     * @param scores     [m] membership scores (higher = member); not modified
+     * @param member     [m] true inclusion
+     * @param delta      in [0, 1)
+     * @param confidence in (0, 1)
+     * @param seed       seed of the split and of tie-breaking
+     */
+    public static Result fromScores(double[] scores, boolean[] member, double delta, double confidence, long seed) {
+        Checks.notNull("scores", scores);
+        Checks.notNull("member", member);
+        Checks.equalTo("member.length", member.length, "scores.length", scores.length);
+        SplittableRandom random = new SplittableRandom(seed);
+        int m = scores.length;
+        double[] jitter = new double[m];
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            jitter[i] = random.nextDouble();
+            order[i] = i;
+        }
+        List<Integer> selection = new ArrayList<>();
+        List<Integer> evaluation = new ArrayList<>();
+        Integer[] shuffled = order.clone();
+        for (int i = m - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Integer t = shuffled[i];
+            shuffled[i] = shuffled[j];
+            shuffled[j] = t;
+        }
+        for (int i = 0; i < m; i++) {
+            (i < m / 2 ? selection : evaluation).add(shuffled[i]);
+        }
+        double bestEps = -1;
+        double bestPos = 0;
+        double bestNeg = 0;
+        for (double pos : GUESS_FRACTIONS) {
+            for (double neg : GUESS_FRACTIONS) {
+                if (pos + neg == 0 || pos + neg > 1) {
+                    continue;
+                }
+                int[] counts = guess(selection, scores, jitter, member, pos, neg);
+                double eps = epsilonLowerBound(selection.size(), counts[0], counts[1], delta, confidence);
+                if (eps > bestEps) {
+                    bestEps = eps;
+                    bestPos = pos;
+                    bestNeg = neg;
+                }
+            }
+        }
+        int[] counts = guess(evaluation, scores, jitter, member, bestPos, bestNeg);
+        return new Result(epsilonLowerBound(evaluation.size(), counts[0], counts[1], delta, confidence),
+                evaluation.size(), counts[0], counts[1], bestPos, bestNeg);
+    }
+
+    private static int[] guess(List<Integer> examples, double[] scores, double[] jitter, boolean[] member,
+                               double positiveFraction, double negativeFraction) {
+        Integer[] sorted = examples.toArray(new Integer[0]);
+        Arrays.sort(sorted, (a, b) -> scores[a] != scores[b] ? Double.compare(scores[b], scores[a])
+                : Double.compare(jitter[b], jitter[a]));
+        int n = sorted.length;
+        int kPos = (int) Math.round(positiveFraction * n);
+        int kNeg = (int) Math.round(negativeFraction * n);
+        int correct = 0;
+        for (int i = 0; i < kPos; i++) {
+            if (member[sorted[i]]) {
+                correct++;
+            }
+        }
+        for (int i = n - kNeg; i < n; i++) {
+            if (!member[sorted[i]]) {
+                correct++;
+            }
+        }
+        return new int[] {kPos + kNeg, correct};
+    }
+}

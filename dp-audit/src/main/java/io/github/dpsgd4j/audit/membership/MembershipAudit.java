@@ -1,0 +1,83 @@
+package io.github.dpsgd4j.audit.membership;
+
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.audit.stats.AttackMetrics;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the loss-threshold attack and LiRA (online and offline) against one target model on a pool
+ * of members and non-members, through one or more output policies, and evaluates each with
+ * {@link AttackMetrics} (thresholds chosen on held-out folds). Stateless and thread-safe.
+ */
+public final class MembershipAudit {
+
+    private MembershipAudit() {
+    }
+
+    /**
+     * The three attacks through one output policy.
+     *
+     * @param policy      the policy's name ("full", "top-1", ...)
+     * @param loss        loss-threshold attack
+     * @param liraOnline  LiRA, online
+     * @param liraOffline LiRA, offline
+     * @param liraOnlineScores the online scores per pool example (for one-run epsilon bounds and plots)
+     */
+    public record Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
+                         double[] liraOnlineScores) {
+    }
+
+    /**
+     * Attacks the target.
+     *
+     * @param shadows      shadow models on the pool
+     * @param targetLogits [n][K] the target's logits on the pool
+     * @param labels       [n] true classes
+     * @param member       [n] whether each pool example is a member of the target's training set
+     * @param policies     output policies to attack through (at least one)
+     * @param variance     LiRA variance mode
+     * @param seed         seed of the held-out fold split
+     */
+    public static List<Result> run(ShadowModels shadows, double[][] targetLogits, int[] labels, boolean[] member,
+                                   List<OutputPolicy> policies, VarianceMode variance, long seed) {
+        Checks.notNull("member", member);
+        Checks.notNull("policies", policies);
+        if (policies.isEmpty()) {
+            throw new IllegalArgumentException("policies must hold at least one policy, got none");
+        }
+        Checks.equalTo("member.length", member.length, "labels.length", labels.length);
+        List<Result> results = new ArrayList<>();
+        for (OutputPolicy policy : policies) {
+            double[] loss = LossThresholdAttack.scores(targetLogits, labels, policy);
+            Lira.Scores lira = Lira.score(shadows, targetLogits, labels, policy, variance);
+            results.add(new Result(policy.name(), metrics(loss, member, seed), metrics(lira.online(), member, seed),
+                    metrics(lira.offline(), member, seed), lira.online()));
+        }
+        return results;
+    }
+
+    /** Splits scores by membership and evaluates them. */
+    public static AttackMetrics metrics(double[] scores, boolean[] member, long seed) {
+        int in = 0;
+        for (boolean m : member) {
+            if (m) {
+                in++;
+            }
+        }
+        double[] a = new double[in];
+        double[] b = new double[member.length - in];
+        int ia = 0;
+        int ib = 0;
+        for (int i = 0; i < member.length; i++) {
+            if (member[i]) {
+                a[ia++] = scores[i];
+            } else {
+                b[ib++] = scores[i];
+            }
+        }
+        return AttackMetrics.evaluate(a, b, seed);
+    }
+}

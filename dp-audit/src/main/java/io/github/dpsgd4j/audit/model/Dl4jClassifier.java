@@ -1,0 +1,165 @@
+package io.github.dpsgd4j.audit.model;
+
+import io.github.dpsgd4j.accounting.Checks;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+
+import java.util.List;
+
+/**
+ * A DL4J {@link MultiLayerNetwork} classifier with a softmax output layer seen by an auditor:
+ * exact logits (pre-softmax activations, recomputed from the output layer's weights in double),
+ * class probabilities, and the gradient of a class confidence with respect to the input (white
+ * box, through DL4J's own backpropagation to the input).
+ *
+ * <p>Requirements: the last layer is a dense {@code OutputLayer} (parameters W [nIn, K] and
+ * optionally b) with softmax activation and MCXENT or negative log-likelihood loss. Other output
+ * layers are refused with an {@link IllegalArgumentException} that names the layer.
+ *
+ * <p>Not thread-safe (DL4J networks are not); inputs are not modified.
+ */
+public final class Dl4jClassifier {
+
+    private final MultiLayerNetwork net;
+    private final int numClasses;
+    private final int lastLayer;
+
+    private Dl4jClassifier(MultiLayerNetwork net) {
+        this.net = net;
+        this.lastLayer = net.getnLayers() - 1;
+        Layer output = net.getLayer(lastLayer);
+        if (!(output instanceof BaseOutputLayer<?> outputLayer)) {
+            throw new IllegalArgumentException("the last layer must be an OutputLayer with softmax activation, got "
+                    + output.getClass().getSimpleName() + "; the audit reads logits from it");
+        }
+        org.deeplearning4j.nn.conf.layers.BaseOutputLayer conf =
+                (org.deeplearning4j.nn.conf.layers.BaseOutputLayer) outputLayer.layerConf();
+        if (!(conf.getActivationFn() instanceof ActivationSoftmax)) {
+            throw new IllegalArgumentException("the output layer's activation must be softmax, got "
+                    + conf.getActivationFn() + "; the audit needs class probabilities");
+        }
+        ILossFunction loss = conf.getLossFn();
+        if (!(loss instanceof LossMCXENT || loss instanceof LossNegativeLogLikelihood)) {
+            throw new IllegalArgumentException("the output layer's loss must be MCXENT or NEGATIVELOGLIKELIHOOD, got "
+                    + loss + "; white-box inversion differentiates the cross-entropy");
+        }
+        if (output.getParam("W") == null) {
+            throw new IllegalArgumentException("the output layer has no weight parameter W");
+        }
+        this.numClasses = (int) conf.getNOut();
+    }
+
+    /**
+     * Wraps {@code net} (initialised). The network is used, not copied: later changes to its
+     * parameters are seen.
+     */
+    public static Dl4jClassifier of(MultiLayerNetwork net) {
+        return new Dl4jClassifier(Checks.notNull("net", net));
+    }
+
+    /** The wrapped network. */
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    /** K, the number of classes. */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /**
+     * Logits z [n][K] of each row of {@code features}: the output layer's input times W plus b,
+     * computed in double. Softmax of a row gives the class probabilities.
+     *
+     * @param features [n, ...] as the network expects; not modified
+     */
+    public double[][] logits(INDArray features) {
+        Checks.notNull("features", features);
+        INDArray input;
+        if (lastLayer == 0) {
+            input = features;
+        } else {
+            List<INDArray> activations = net.feedForwardToLayer(lastLayer - 1, features, false);
+            input = activations.get(activations.size() - 1);
+        }
+        InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(lastLayer);
+        if (pre != null) {
+            input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+        }
+        INDArray w = net.getLayer(lastLayer).getParam("W").castTo(DataType.DOUBLE);
+        INDArray z = input.castTo(DataType.DOUBLE).mmul(w);
+        INDArray b = net.getLayer(lastLayer).getParam("b");
+        if (b != null) {
+            z.addiRowVector(b.castTo(DataType.DOUBLE).reshape(1, numClasses));
+        }
+        return z.toDoubleMatrix();
+    }
+
+    /**
+     * Class probabilities [n][K] (softmax of {@link #logits}, in double).
+     *
+     * @param features [n, ...]; not modified
+     */
+    public double[][] probabilities(INDArray features) {
+        double[][] z = logits(features);
+        double[][] p = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            p[i] = LogitMath.softmax(z[i]);
+        }
+        return p;
+    }
+
+    /**
+     * White-box gradient of the confidence p<sub>label</sub>(x) with respect to x, for each row:
+     * d p / d x = -p d(-log p) / d x, with d(-log p)/dx from DL4J's backpropagation of the
+     * cross-entropy loss to the input ({@link MultiLayerNetwork#calculateGradients}).
+     *
+     * @param features [n, d]; not modified
+     * @param labels   class of each row, in [0, K)
+     * @return {gradients [n][d], confidences [n]}
+     */
+    public ConfidenceGradient confidenceGradient(INDArray features, int[] labels) {
+        Checks.notNull("features", features);
+        Checks.notNull("labels", labels);
+        int n = (int) features.size(0);
+        Checks.equalTo("labels.length", labels.length, "features rows", n);
+        INDArray oneHot = Nd4j.zeros(features.dataType(), n, numClasses);
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException("labels[" + i + "] must be in [0, " + numClasses + "), got "
+                        + labels[i]);
+            }
+            oneHot.putScalar(i, labels[i], 1);
+        }
+        INDArray inputGradient = net.calculateGradients(features, oneHot, null, null).getSecond();
+        double[][] lossGradient = inputGradient.reshape(n, inputGradient.length() / n).toDoubleMatrix();
+        double[][] p = probabilities(features);
+        double[] confidence = new double[n];
+        for (int i = 0; i < n; i++) {
+            confidence[i] = p[i][labels[i]];
+            for (int j = 0; j < lossGradient[i].length; j++) {
+                lossGradient[i][j] *= -confidence[i];
+            }
+        }
+        return new ConfidenceGradient(lossGradient, confidence);
+    }
+
+    /**
+     * Gradients of p<sub>label</sub> with respect to the input, and the confidences themselves.
+     *
+     * @param gradients   [n][d]
+     * @param confidences [n]
+     */
+    public record ConfidenceGradient(double[][] gradients, double[] confidences) {
+    }
+}

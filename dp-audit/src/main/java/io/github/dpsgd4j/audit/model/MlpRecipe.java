@@ -1,0 +1,201 @@
+package io.github.dpsgd4j.audit.model;
+
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.accounting.PrivacyGuarantee;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.optimizers.DpSgdTrainer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.SplittableRandom;
+
+/**
+ * A multilayer perceptron (tanh hidden layers, softmax output, cross-entropy) trained either
+ * without privacy (shuffled mini-batches, {@code fit}) or with DP-SGD through
+ * {@link DpSgdTrainer} (Poisson sampling, noise calibrated by PLD to a target budget). With no
+ * hidden layer it is softmax regression. Immutable; each {@link #train} builds a new network.
+ */
+public final class MlpRecipe implements TrainingRecipe {
+
+    private final int features;
+    private final int classes;
+    private final int[] hidden;
+    private final int epochs;
+    private final int batchSize;
+    private final IUpdater updater;
+    private final PrivacyBudget budget;
+    private final double l2NormClip;
+    private final NoiseMode noiseMode;
+
+    private MlpRecipe(Builder b) {
+        this.features = b.features;
+        this.classes = b.classes;
+        this.hidden = b.hidden.clone();
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.budget = b.budget;
+        this.l2NormClip = b.l2NormClip;
+        this.noiseMode = b.noiseMode;
+        this.updater = b.updater != null ? b.updater
+                : budget != null ? new Nesterovs(0.1, 0.9) : new Adam(1e-3);
+    }
+
+    /**
+     * Starts a recipe for {@code features} inputs and {@code classes} classes.
+     *
+     * @param features > 0
+     * @param classes  >= 2
+     */
+    public static Builder builder(int features, int classes) {
+        return new Builder(features, classes);
+    }
+
+    /** The privacy budget of a private recipe, or null for a non-private one. */
+    public PrivacyBudget budget() {
+        return budget;
+    }
+
+    /** Epochs of training (an epoch is N examples in expectation). */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** A new, initialised network of this recipe's architecture. */
+    public MultiLayerNetwork newNetwork(long seed) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed).updater(updater.clone())
+                .list();
+        for (int h : hidden) {
+            list.layer(new DenseLayer.Builder().nOut(h).activation(Activation.TANH).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+                .activation(Activation.SOFTMAX).build());
+        MultiLayerNetwork net = new MultiLayerNetwork(list.setInputType(InputType.feedForward(features)).build());
+        net.init();
+        return net;
+    }
+
+    @Override
+    public TrainedModel train(DataSet data, long seed) {
+        Checks.notNull("data", data);
+        MultiLayerNetwork net = newNetwork(seed);
+        int n = data.numExamples();
+        if (budget == null) {
+            trainNonPrivately(net, data, seed);
+            return TrainedModel.nonPrivate(net);
+        }
+        NoiseSource noise = noiseMode == NoiseMode.SECURE ? NoiseSource.secure() : NoiseSource.seeded(seed);
+        double q = Math.min(1.0, (double) batchSize / n);
+        // fit(data, epochs) takes epochs * ceil(1/q) steps: calibrate sigma for exactly those steps.
+        double calibratedEpochs = epochs * Math.ceil(1.0 / q) * q;
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(l2NormClip)
+                .sampleRate(q).targetBudget(budget, calibratedEpochs)
+                .noiseSource(noise).build();
+        trainer.fit(data, epochs);
+        PrivacyGuarantee spent = trainer.privacySpent(budget.delta());
+        return new TrainedModel(net, spent.epsilon(), spent.delta(), new TrainedModel.DpSgdRun(l2NormClip,
+                trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken()));
+    }
+
+    private void trainNonPrivately(MultiLayerNetwork net, DataSet data, long seed) {
+        int n = data.numExamples();
+        INDArray x = data.getFeatures();
+        INDArray y = data.getLabels();
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int e = 0; e < epochs; e++) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (int from = 0; from < n; from += batchSize) {
+                int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
+                net.fit(Nd4j.pullRows(x, 1, rows), Nd4j.pullRows(y, 1, rows));
+            }
+        }
+    }
+
+    /** Configures an {@link MlpRecipe}. */
+    public static final class Builder {
+        private final int features;
+        private final int classes;
+        private int[] hidden = {64};
+        private int epochs = 30;
+        private int batchSize = 64;
+        private IUpdater updater;
+        private PrivacyBudget budget;
+        private double l2NormClip = 1.0;
+        private NoiseMode noiseMode = NoiseMode.SECURE;
+
+        private Builder(int features, int classes) {
+            this.features = Checks.positive("features", features);
+            if (classes < 2) {
+                throw new IllegalArgumentException("classes must be >= 2, got " + classes);
+            }
+            this.classes = classes;
+        }
+
+        /** Widths of the hidden layers (none: softmax regression); each > 0. Default {64}. */
+        public Builder hidden(int... widths) {
+            Checks.notNull("widths", widths);
+            for (int w : widths) {
+                Checks.positive("hidden width", w);
+            }
+            this.hidden = widths.clone();
+            return this;
+        }
+
+        /** Training epochs, > 0; default 30. */
+        public Builder epochs(int epochs) {
+            this.epochs = Checks.positive("epochs", epochs);
+            return this;
+        }
+
+        /**
+         * Mini-batch size without privacy; with privacy, the expected batch size of Poisson
+         * sampling (q = batchSize / N). > 0; default 64.
+         */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = Checks.positive("batchSize", batchSize);
+            return this;
+        }
+
+        /** The DL4J updater; default Adam(1e-3) without privacy, Nesterovs(0.1, 0.9) with. */
+        public Builder updater(IUpdater updater) {
+            this.updater = Checks.notNull("updater", updater);
+            return this;
+        }
+
+        /**
+         * Trains with DP-SGD: noise calibrated (PLD) so that the epochs spend exactly
+         * {@code budget}, clipping at {@code l2NormClip}.
+         */
+        public Builder privately(PrivacyBudget budget, double l2NormClip, NoiseMode noiseMode) {
+            this.budget = Checks.notNull("budget", budget);
+            this.l2NormClip = Checks.finitePositive("l2NormClip", l2NormClip);
+            this.noiseMode = Checks.notNull("noiseMode", noiseMode);
+            return this;
+        }
+
+        /** Builds the recipe. */
+        public MlpRecipe build() {
+            return new MlpRecipe(this);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.github.dpsgd4j.audit.epsilon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.dpsgd4j.audit.ReferenceValues;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OneRunAuditTest {
+
+    @Test
+    void bound_matchesCeilingsTable() {
+        JsonNode table = ReferenceValues.table("one_run_ceilings");
+        double tol = table.get("tolerance_absolute").asDouble();
+        for (JsonNode row : table.get("rows")) {
+            double eps = OneRunAudit.epsilonLowerBound(row.get("m").asInt(), row.get("r").asInt(), row.get("v").asInt(),
+                    row.get("delta").asDouble(), 0.95);
+            assertEquals(row.get("epsilon").asDouble(), eps, tol, "row " + row);
+        }
+    }
+
+    @Test
+    void randomGuesses_giveZero() {
+        assertEquals(0, OneRunAudit.epsilonLowerBound(1000, 100, 50, 1e-5, 0.95));
+        assertEquals(0, OneRunAudit.epsilonLowerBound(1000, 0, 0, 1e-5, 0.95));
+    }
+
+    @Test
+    void fromScores_uninformativeScoresGiveZeroAndPlantedSignalGivesPositiveBound() {
+        SplittableRandom random = new SplittableRandom(3);
+        int m = 2000;
+        boolean[] member = new boolean[m];
+        double[] noise = new double[m];
+        double[] signal = new double[m];
+        for (int i = 0; i < m; i++) {
+            member[i] = random.nextBoolean();
+            noise[i] = random.nextGaussian();
+            signal[i] = random.nextGaussian() + (member[i] ? 3 : 0);
+        }
+        // Seeded; under no signal the bound is positive with probability <= 5% per evaluation.
+        assertEquals(0, OneRunAudit.fromScores(noise, member, 1e-5, 0.95, 1).epsilon());
+        OneRunAudit.Result planted = OneRunAudit.fromScores(signal, member, 1e-5, 0.95, 1);
+        assertTrue(planted.epsilon() > 2, "planted " + planted);
+        assertTrue(planted.correct() <= planted.guesses());
+    }
+}

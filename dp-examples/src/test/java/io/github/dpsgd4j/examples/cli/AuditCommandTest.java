@@ -1,0 +1,153 @@
+package io.github.dpsgd4j.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.dpsgd4j.audit.model.MlpRecipe;
+import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code dpsgd4j audit}, run in-process: the JSON contract, the report files and bad input. */
+class AuditCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] SUMMARY_FIELDS = {"test_accuracy", "lira_auc", "loss_auc",
+            "inversion_identification_rate", "inversion_member_gap", "epsilon_lower_bound", "epsilon"};
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void quietLogs() {
+        // Tests print nothing: DL4J's INFO lines go away even when a test trains before the command runs.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+
+    private record Run(int exitCode, String out, String err) {
+        JsonNode lastJsonLine() throws IOException {
+            String[] lines = out.strip().split("\\R");
+            return JSON.readTree(lines[lines.length - 1]);
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Dpsgd4jCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void trainBothJson_lastLineHoldsBothModelsWithContractFields_andReportIsWritten() throws IOException {
+        Path out = dir.resolve("report");
+        Run run = run("audit", "--dataset", "digits", "--train", "both", "--target-epsilon", "3", "--quick",
+                "--shadows", "2", "--reproducible", "--out", out.toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode json = run.lastJsonLine();
+        assertEquals(2, json.size(), json.toString());
+        for (String model : new String[] {"non_private", "private"}) {
+            JsonNode m = json.get(model);
+            for (String field : SUMMARY_FIELDS) {
+                assertTrue(m.has(field), model + " lacks " + field + ": " + m);
+            }
+            assertTrue(m.get("lira_auc").asDouble() >= 0 && m.get("lira_auc").asDouble() <= 1);
+            assertTrue(m.get("test_accuracy").asDouble() > 0.8, model + " " + m.get("test_accuracy"));
+        }
+        assertTrue(json.get("non_private").get("epsilon").isNull());
+        assertEquals("Infinity", json.get("non_private").get("epsilon_non_finite").asText());
+        double epsilon = json.get("private").get("epsilon").asDouble();
+        assertTrue(epsilon > 2.9 && epsilon <= 3.0, "private epsilon " + epsilon);
+        assertTrue(json.get("private").get("max_auc").asDouble() < 1);
+        for (String file : new String[] {"index.html", "audit.json", "roc-non_private.png", "roc-private.png",
+                "reconstructions.png", "privacy-utility.png"}) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        String html = Files.readString(out.resolve("index.html"), StandardCharsets.UTF_8);
+        assertTrue(html.contains("roc-private.png") && html.contains("null band"), "page ties the pictures together");
+        JsonNode full = JSON.readTree(out.resolve("audit.json").toFile());
+        assertEquals(2, full.get("models").size());
+    }
+
+    @Test
+    void userModel_withCsvMembersAndNonMembers_isAudited() throws IOException {
+        DigitsDataset digits = DigitsDataset.load();
+        int[] in = new int[120];
+        int[] outRows = new int[120];
+        for (int i = 0; i < 120; i++) {
+            in[i] = i;
+            outRows[i] = 200 + i;
+        }
+        DataSet members = digits.subset(in);
+        MultiLayerNetwork net = MlpRecipe.builder(64, 10).hidden(32).epochs(30).batchSize(32).build()
+                .train(members, 1).network();
+        Path model = dir.resolve("model.zip");
+        ModelSerializer.writeModel(net, model.toFile(), false);
+        Path membersCsv = csv("members.csv", members, true);
+        Path nonMembersCsv = csv("non-members.csv", digits.subset(outRows), false);
+        Run run = run("audit", "--model", model.toString(), "--members", membersCsv.toString(), "--non-members",
+                nonMembersCsv.toString(), "--quick", "--shadows", "2", "--shadow-epochs", "5",
+                "--out", dir.resolve("user").toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode m = run.lastJsonLine().get("model");
+        for (String field : SUMMARY_FIELDS) {
+            assertTrue(m.has(field), "lacks " + field + ": " + m);
+        }
+        assertTrue(m.get("train_accuracy").asDouble() > 0.85, m.toString());
+        assertTrue(m.get("epsilon").isNull());
+    }
+
+    private Path csv(String name, DataSet data, boolean header) throws IOException {
+        StringBuilder s = new StringBuilder(header ? "# digits, label last\npixel0,label\n" : "");
+        double[][] x = data.getFeatures().toDoubleMatrix();
+        int[] y = data.getLabels().argMax(1).toIntVector();
+        for (int i = 0; i < x.length; i++) {
+            for (double v : x[i]) {
+                s.append(v).append(',');
+            }
+            s.append(y[i]).append('\n');
+        }
+        Path file = dir.resolve(name);
+        Files.writeString(file, s.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--dataset=mnist", "--train=sometimes", "--target-epsilon=-1", "--target-epsilon=NaN",
+            "--delta=1", "--shadows=3", "--policies=top-0", "--model=missing.zip", "--members=m.csv"})
+    void badInput_exitsNonZeroWithOneLineOnStandardError(String option) {
+        String[] args = option.startsWith("--model")
+                ? new String[] {"audit", option, "--members", "m.csv", "--non-members", "n.csv"}
+                : new String[] {"audit", option};
+        Run run = run(args);
+        assertNotEquals(0, run.exitCode(), option);
+        String[] lines = run.err().strip().split("\\R");
+        assertEquals(1, lines.length, option + ": " + run.err());
+        assertTrue(lines[0].startsWith("dpsgd4j audit: "), lines[0]);
+        assertFalse(run.out().contains("{"), "no JSON on failure");
+    }
+
+    @Test
+    void modelWithoutMemberFiles_namesTheMissingOptions() {
+        Run run = run("audit", "--model", "x.zip");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--members") && run.err().contains("--non-members"), run.err());
+    }
+}
