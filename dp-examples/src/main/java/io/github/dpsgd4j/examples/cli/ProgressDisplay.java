@@ -160,6 +160,6 @@ final class ProgressDisplay implements TrainingMonitor {
                 // fall through to the default
             }
         }
-        return 100;
+        return 120;
     }
 }

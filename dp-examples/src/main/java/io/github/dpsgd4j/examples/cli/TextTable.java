@@ -38,7 +38,7 @@ final class TextTable {
                     line.append(" ".repeat(widths[c] - row[c].length() + 2));
                 }
             }
-            out.println(line);
+            out.println(line.toString().stripTrailing());
         }
         out.flush();
     }

@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
     private Double clip;
 
     @Option(names = "--lr", paramLabel = "X",
-            description = "Nesterov learning rate (momentum 0.9), > 0 (default: 0.1; 4 for scatternet).")
+            description = "Nesterov learning rate (momentum 0.9), > 0 (default: 0.1; 16 for scatternet).")
     private Double learningRate;
 
     @Option(names = "--checkpoint", paramLabel = "DIR",

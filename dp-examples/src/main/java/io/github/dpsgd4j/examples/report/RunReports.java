@@ -20,7 +20,7 @@ import java.util.Map;
 public final class RunReports {
 
     /** What the JSON and text say about seeded noise. */
-    public static final String SEEDED_NOISE = "seeded (NOT SECURE: reproducible experiments only)";
+    public static final String SEEDED_NOISE = "seeded (not secure: for reproducible experiments only)";
 
     private RunReports() {
     }

@@ -154,8 +154,7 @@ public final class TrainingRun {
     }
 
     private String describe() {
-        return (recipe.isPrivate() ? "private" : "non-private") + " " + recipe.model().cliName() + " on "
-                + recipe.dataset().cliName();
+        return (recipe.isPrivate() ? "DP-SGD " : "no noise ") + recipe.model().cliName();
     }
 
     /**

@@ -45,7 +45,7 @@ class DemoCommandTest {
         assertEquals("Infinity", baseline.get("epsilon_non_finite").asText());
         assertTrue(json.get("seconds").asDouble() > 0);
         assertFalse(json.get("secure_noise").asBoolean());
-        assertTrue(json.get("noise").asText().contains("NOT SECURE"), json.toString());
+        assertTrue(json.get("noise").asText().contains("not secure"), json.toString());
         assertEquals(report.toString(), json.get("report_dir").asText());
         for (String file : List.of("report.json", "accuracy.png", "epsilon.png", "ledger.json")) {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
@@ -66,7 +66,7 @@ class DemoCommandTest {
         assertTrue(run.out().contains("model        test accuracy  epsilon (delta = 1.0E-5)  seconds"), run.out());
         assertTrue(run.out().contains("\nnon-private  "), run.out());
         assertTrue(run.out().contains("\nprivate      "), run.out());
-        assertTrue(run.out().contains("NOT SECURE"), run.out());
+        assertTrue(run.out().contains("not secure"), run.out());
     }
 
     @Test

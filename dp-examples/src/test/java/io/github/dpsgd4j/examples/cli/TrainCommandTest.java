@@ -112,7 +112,7 @@ class TrainCommandTest {
         assertEquals("digits", json.get("dataset").asText());
         assertEquals(256.0 / 1438, json.get("sample_rate").asDouble(), 1e-15);
         assertFalse(json.get("secure_noise").asBoolean());
-        assertTrue(json.get("noise").asText().contains("NOT SECURE"));
+        assertTrue(json.get("noise").asText().contains("not secure"));
         assertEquals(report.toString(), json.get("report_dir").asText());
         for (String file : List.of("report.json", "accuracy.png", "epsilon.png", "ledger.json", "model.zip")) {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
@@ -130,7 +130,7 @@ class TrainCommandTest {
         assertTrue(run.out().contains("  epoch  steps  test accuracy  epsilon  seconds"), run.out());
         assertTrue(run.out().contains("\n  2      12     "), run.out());
         assertTrue(run.out().contains("epsilon           "), run.out());
-        assertTrue(run.out().contains("NOT SECURE"), run.out());
+        assertTrue(run.out().contains("not secure"), run.out());
     }
 
     @Test
@@ -153,7 +153,7 @@ class TrainCommandTest {
                 "--seed", "6", "--cache-dir", dir.resolve("cache").toString(), "--out", out("scatter"), "--json")
                 .succeeded().lastJsonLine();
         assertEquals(0.1, scatter.get("clip").asDouble());
-        assertEquals(4.0, scatter.get("learning_rate").asDouble());
+        assertEquals(16.0, scatter.get("learning_rate").asDouble());
         assertTrue(scatter.get("test_accuracy").asDouble() > 0.5, scatter.toString());
         assertTrue(scatter.get("feature_seconds").asDouble() > 0);
     }
