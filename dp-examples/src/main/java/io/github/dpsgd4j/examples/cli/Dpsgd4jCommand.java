@@ -19,6 +19,9 @@ import java.io.PrintWriter;
                 EpsilonCommand.class,
                 DeltaCommand.class,
                 NoiseCommand.class,
+                DemoCommand.class,
+                TrainCommand.class,
+                SweepCommand.class,
                 AuditCommand.class,
         })
 public final class Dpsgd4jCommand implements Runnable {
@@ -26,13 +29,26 @@ public final class Dpsgd4jCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** Whether standard error is a terminal (progress bars are then redrawn in place). */
+    private final boolean interactive;
+
+    private Dpsgd4jCommand(boolean interactive) {
+        this.interactive = interactive;
+    }
+
+    /** Whether progress bars may redraw a terminal line (false: they write whole lines). */
+    boolean interactive() {
+        return interactive;
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                System.console() != null, args));
     }
 
     /**
@@ -40,7 +56,15 @@ public final class Dpsgd4jCommand implements Runnable {
      * success, 2 for invalid arguments, 1 for any other failure.
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Dpsgd4jCommand());
+        return execute(out, err, false, args);
+    }
+
+    /**
+     * As {@link #execute(PrintWriter, PrintWriter, String...)}; {@code interactive} says whether
+     * {@code err} is a terminal, where progress bars redraw one line instead of writing lines.
+     */
+    static int execute(PrintWriter out, PrintWriter err, boolean interactive, String... args) {
+        CommandLine cli = new CommandLine(new Dpsgd4jCommand(interactive));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, arguments) -> {

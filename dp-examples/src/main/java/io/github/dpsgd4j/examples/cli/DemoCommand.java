@@ -1,0 +1,178 @@
+package io.github.dpsgd4j.examples.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.examples.data.DatasetName;
+import io.github.dpsgd4j.examples.data.TrainTestSplit;
+import io.github.dpsgd4j.examples.report.Json;
+import io.github.dpsgd4j.examples.report.ReportFolder;
+import io.github.dpsgd4j.examples.report.RunReports;
+import io.github.dpsgd4j.examples.training.EpochRecord;
+import io.github.dpsgd4j.examples.training.ModelKind;
+import io.github.dpsgd4j.examples.training.PreparedData;
+import io.github.dpsgd4j.examples.training.RunResult;
+import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dpsgd4j demo}: a non-private and a private model on the bundled digits, side by side,
+ * with a report folder. Needs no data but what ships with dpsgd4j.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Trains a 64-64-10 tanh MLP on the bundled 8x8 digits twice: without noise (epsilon = infinity) "
+                        + "and with DP-SGD at epsilon = 3, delta = 1e-5 (noise calibrated with the PLD accountant).",
+                "Prints a table (accuracy, epsilon, seconds) and writes a report folder: report.json, "
+                        + "accuracy.png, epsilon.png and the privacy ledger."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** The private run's target epsilon. */
+    static final double TARGET_EPSILON = 3.0;
+    /** The private run's delta. */
+    static final double DELTA = 1e-5;
+    /** Expected Poisson batch size. */
+    static final int BATCH_SIZE = 256;
+    /** Per-example clipping norm. */
+    static final double CLIP = 1.0;
+    /** Nesterov learning rate (momentum 0.9). */
+    static final double LEARNING_RATE = 0.1;
+    /** Seed of the weight initialisation (not privacy noise). */
+    static final long MODEL_SEED = 7;
+
+    @ParentCommand
+    private Dpsgd4jCommand parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the result as one JSON object on the last line of standard output.")
+    private boolean json;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Report folder (default: reports/demo-<yyyyMMdd-HHmmss>).")
+    private Path out;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+            description = "Epochs of each run, >= 1 (default: ${DEFAULT-VALUE}).")
+    private int epochs;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Use seeded noise and sampling (NOT SECURE: for reproducible experiments only). "
+                    + "Default: secure noise.")
+    private Long seed;
+
+    /**
+     * The two trained models and the data they saw: the members (training set) and non-members
+     * (test set) that an audit of the models needs.
+     *
+     * @param split      the digits split
+     * @param data       the inputs the models were trained and tested on
+     * @param nonPrivate the run without noise (epsilon = infinity)
+     * @param dpSgd      the private run
+     */
+    record DemoRuns(TrainTestSplit split, PreparedData data, RunResult nonPrivate, RunResult dpSgd) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Checks.positive("--epochs", epochs);
+        long start = System.nanoTime();
+        PrintWriter stdout = spec.commandLine().getOut();
+        ProgressDisplay progress = new ProgressDisplay(spec.commandLine().getErr(), parent.interactive());
+        ReportFolder folder = ReportFolder.create(out, "demo");
+
+        DemoRuns runs = train(progress);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        ObjectNode summary = summary(runs, seconds, folder);
+        writeReport(folder, runs, summary);
+        if (json) {
+            stdout.println(Json.oneLine(summary));
+            stdout.flush();
+        } else {
+            printTable(stdout, runs, seconds, folder);
+        }
+        return 0;
+    }
+
+    /** The recipe of both runs (the non-private one has target epsilon +infinity). */
+    TrainingRecipe recipe() {
+        return new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, TARGET_EPSILON, DELTA, epochs, BATCH_SIZE, CLIP,
+                LEARNING_RATE);
+    }
+
+    private DemoRuns train(ProgressDisplay progress) throws IOException {
+        TrainTestSplit split = DatasetName.DIGITS.load(null);
+        PreparedData data = PreparedData.prepare(DatasetName.DIGITS, split, ModelKind.MLP, Optional.empty(), 1, null);
+        NoiseSource nonPrivateNoise = seed == null ? NoiseSource.secure() : NoiseSource.seeded(seed);
+        RunResult nonPrivate = new TrainingRun(recipe().withTargetEpsilon(Double.POSITIVE_INFINITY), data,
+                nonPrivateNoise, MODEL_SEED, progress).train(null);
+        NoiseSource noise = seed == null ? NoiseSource.secure() : NoiseSource.seeded(seed + 1);
+        RunResult dpSgd = new TrainingRun(recipe(), data, noise, MODEL_SEED, progress).train(null);
+        return new DemoRuns(split, data, nonPrivate, dpSgd);
+    }
+
+    private ObjectNode summary(DemoRuns runs, double seconds, ReportFolder folder) {
+        ObjectNode summary = Json.object();
+        summary.put("dataset", DatasetName.DIGITS.cliName());
+        summary.put("model", "mlp 64-64-10 tanh");
+        summary.put("train_size", runs.data().trainingSize());
+        summary.put("test_size", runs.data().testSize());
+        summary.set("private", RunReports.summary(runs.dpSgd()));
+        summary.set("non_private", RunReports.summary(runs.nonPrivate()));
+        summary.put("noise", RunReports.noise(seed == null));
+        summary.put("secure_noise", seed == null);
+        summary.put("seconds", seconds);
+        summary.put("report_dir", folder.directory().toString());
+        return summary;
+    }
+
+    private static void writeReport(ReportFolder folder, DemoRuns runs, ObjectNode summary) throws IOException {
+        ObjectNode report = summary.deepCopy();
+        report.put("command", "demo");
+        ((ObjectNode) report.get("private")).set("history", RunReports.history(runs.dpSgd().history()));
+        ((ObjectNode) report.get("non_private")).set("history", RunReports.history(runs.nonPrivate().history()));
+        folder.writeJson("report.json", report);
+        Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
+        curves.put("non-private (epsilon = infinity)", runs.nonPrivate().history());
+        curves.put("DP-SGD (target epsilon = " + TARGET_EPSILON + ")", runs.dpSgd().history());
+        RunReports.accuracyChart("Digits, 64-64-10 tanh MLP: test accuracy per epoch", curves)
+                .yRange(0, 100).savePng(folder.file("accuracy.png"));
+        RunReports.epsilonChart("Digits, DP-SGD: privacy spent per epoch", runs.dpSgd().history(), TARGET_EPSILON,
+                DELTA).savePng(folder.file("epsilon.png"));
+        folder.writeText("ledger.json", runs.dpSgd().ledger().orElseThrow().toJson());
+    }
+
+    private void printTable(PrintWriter stdout, DemoRuns runs, double seconds, ReportFolder folder) {
+        RunResult dp = runs.dpSgd();
+        stdout.printf("dpsgd4j demo: 64-64-10 tanh MLP on the bundled 8x8 digits (%d training / %d test images), "
+                        + "%d epochs, expected batch %d, clip %s, Nesterov lr %s%n%n", runs.data().trainingSize(),
+                runs.data().testSize(), epochs, BATCH_SIZE, CLIP, LEARNING_RATE);
+        new TextTable("model", "test accuracy", "epsilon (delta = " + DELTA + ")", "seconds")
+                .row("non-private", RunReports.percent(runs.nonPrivate().testAccuracy()),
+                        RunReports.epsilon(runs.nonPrivate().epsilon()), RunReports.seconds(runs.nonPrivate().seconds()))
+                .row("private", RunReports.percent(dp.testAccuracy()), RunReports.epsilon(dp.epsilon()),
+                        RunReports.seconds(dp.seconds()))
+                .print(stdout, "");
+        stdout.printf("%nprivate run: noise multiplier %.4f, sample rate %.4f, %d steps, PLD accountant, %s noise%n",
+                dp.noiseMultiplier(), dp.sampleRate(), dp.steps(), RunReports.noise(dp.secureNoise()));
+        stdout.printf("report: %s (report.json, accuracy.png, epsilon.png, ledger.json)%n", folder.directory());
+        stdout.printf("total: %s s%n", RunReports.seconds(seconds));
+        stdout.flush();
+    }
+}

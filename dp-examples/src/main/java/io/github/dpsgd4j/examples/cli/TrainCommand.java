@@ -1,0 +1,377 @@
+package io.github.dpsgd4j.examples.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.examples.data.DatasetName;
+import io.github.dpsgd4j.examples.data.FashionMnist;
+import io.github.dpsgd4j.examples.data.TrainTestSplit;
+import io.github.dpsgd4j.examples.features.FeatureCache;
+import io.github.dpsgd4j.examples.report.Json;
+import io.github.dpsgd4j.examples.report.ReportFolder;
+import io.github.dpsgd4j.examples.report.RunReports;
+import io.github.dpsgd4j.examples.training.EpochRecord;
+import io.github.dpsgd4j.examples.training.ModelKind;
+import io.github.dpsgd4j.examples.training.PreparedData;
+import io.github.dpsgd4j.examples.training.Preset;
+import io.github.dpsgd4j.examples.training.RunResult;
+import io.github.dpsgd4j.examples.training.TrainingMonitor;
+import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.TrainingRun;
+import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
+import org.deeplearning4j.util.ModelSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code dpsgd4j train}: one training run with a progress bar, per-epoch accuracy and epsilon,
+ * optional checkpoints, and a report folder.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Trains a model with DP-SGD at a target epsilon (noise calibrated with the PLD accountant so that "
+                        + "all epochs spend it) and reports test accuracy and epsilon after every epoch.",
+                "Give --dataset (and optionally the other recipe options), or --preset NAME, or --resume DIR.",
+                "Writes a report folder: report.json, accuracy.png, epsilon.png, ledger.json, model.zip."})
+final class TrainCommand implements Callable<Integer> {
+
+    /** Weight-initialisation seed when --seed is not given (not privacy noise). */
+    static final long DEFAULT_MODEL_SEED = 7;
+
+    @ParentCommand
+    private Dpsgd4jCommand parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "A documented recipe: fashion-mnist-eps3 (ScatterNet + linear model on Fashion-MNIST, "
+                    + "epsilon 3, delta 1e-5). Excludes the recipe options.")
+    private String preset;
+
+    @Option(names = "--dataset", paramLabel = "NAME", description = "digits (bundled) or fashion-mnist (installed).")
+    private String dataset;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "mlp (default), cnn, or scatternet (linear model on ScatterNet features).")
+    private String model;
+
+    @Option(names = "--target-epsilon", paramLabel = "E",
+            description = "Epsilon to spend over all epochs, > 0, or 'inf' for a non-private baseline without noise "
+                    + "(default: 3).")
+    private String targetEpsilon;
+
+    @Option(names = "--delta", paramLabel = "D", description = "Delta in (0, 1) (default: 1e-5).")
+    private Double delta;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs, >= 1; an epoch is ceil(N/B) steps "
+            + "(default: 30; with --resume, the new total).")
+    private Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B",
+            description = "Expected Poisson batch size, in [1, training set size]; q = B/N (default: 256).")
+    private Integer batchSize;
+
+    @Option(names = "--clip", paramLabel = "C",
+            description = "Per-example L2 clipping norm, > 0 (default: 1; 0.1 for scatternet).")
+    private Double clip;
+
+    @Option(names = "--lr", paramLabel = "X",
+            description = "Nesterov learning rate (momentum 0.9), > 0 (default: 0.1; 16 for scatternet).")
+    private Double learningRate;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Write a checkpoint (model, updater state, privacy ledger) after every epoch to DIR.")
+    private Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run checkpointed in DIR (same recipe; the privacy ledger continues).")
+    private Path resume;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Report folder (default: reports/train-<dataset>-<model>-<yyyyMMdd-HHmmss>).")
+    private Path out;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = FashionMnist.DEFAULT_DIRECTORY_NAME,
+            description = "Directory of the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
+    private Path data;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Where ScatterNet features of large data sets are cached (default: $DPSGD4J_CACHE, "
+                    + "else $XDG_CACHE_HOME/dpsgd4j, else ~/.cache/dpsgd4j).")
+    private Path cacheDir;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads computing ScatterNet features (default: the number of processors).")
+    private Integer threads;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Use seeded noise and sampling (NOT SECURE: for reproducible experiments only); also seeds "
+                    + "the weights. Default: secure noise.")
+    private Long seed;
+
+    @Option(names = "--json", description = "Print the result as one JSON object on the last line of standard output.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        long start = System.nanoTime();
+        TrainState state = resolveState();
+        TrainingRecipe recipe = state.recipe();
+        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : Checks.positive("--threads", threads);
+        if (checkpoint != null && (DpSgdCheckpoint.exists(checkpoint)
+                || Files.exists(checkpoint.resolve(TrainState.FILE_NAME)))) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + " already holds a run: continue it with "
+                    + "--resume " + checkpoint + ", or choose an empty directory");
+        }
+        TrainTestSplit split = recipe.dataset().load(data);
+        int n = split.train().size();
+        if (recipe.expectedBatchSize() > n) {
+            throw new IllegalArgumentException("--batch-size must be <= the training set size " + n + " ("
+                    + recipe.dataset().cliName() + "), got " + recipe.expectedBatchSize());
+        }
+        ReportFolder folder = ReportFolder.create(out, "train-" + recipe.dataset().cliName() + "-"
+                + recipe.model().cliName());
+        ProgressDisplay progress = new ProgressDisplay(spec.commandLine().getErr(), parent.interactive());
+        IntConsumer featureProgress = recipe.model().usesScatteringFeatures()
+                ? progress.features("ScatterNet features", (long) n + split.test().size()) : null;
+        PreparedData prepared;
+        try {
+            prepared = PreparedData.prepare(recipe.dataset(), split, recipe.model(),
+                    Optional.of(new FeatureCache(cacheDir != null ? cacheDir : FeatureCache.defaultDirectory())),
+                    workers, featureProgress);
+        } finally {
+            progress.close();
+        }
+
+        NoiseSource noise = seed == null ? NoiseSource.secure() : NoiseSource.seeded(seed);
+        Path checkpointDirectory = resume != null ? resume : checkpoint;
+        StateKeeper keeper = new StateKeeper(progress, state, checkpointDirectory);
+        TrainingRun run = new TrainingRun(recipe, prepared, noise, state.modelSeed(), keeper);
+        if (checkpointDirectory != null && resume == null) {
+            state.write(checkpointDirectory);
+        }
+        RunResult result = resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        ObjectNode summary = summary(state, result, prepared, seconds, folder);
+        writeReport(folder, summary, result);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (json) {
+            stdout.println(Json.oneLine(summary));
+            stdout.flush();
+        } else {
+            printText(stdout, state, result, prepared, seconds, folder);
+        }
+        return 0;
+    }
+
+    /** The recipe, preset and history from the options, the preset, or the checkpoint to resume. */
+    private TrainState resolveState() throws IOException {
+        if (resume != null) {
+            rejectWith("--resume", "a resumed run keeps its recipe", preset != null ? "--preset" : null,
+                    dataset != null ? "--dataset" : null, model != null ? "--model" : null,
+                    targetEpsilon != null ? "--target-epsilon" : null, delta != null ? "--delta" : null,
+                    batchSize != null ? "--batch-size" : null, clip != null ? "--clip" : null,
+                    learningRate != null ? "--lr" : null, checkpoint != null ? "--checkpoint" : null);
+            TrainState state = TrainState.read(resume);
+            if (epochs != null) {
+                Checks.positive("--epochs", epochs);
+                return new TrainState(state.recipe().withEpochs(epochs), state.preset(), state.modelSeed(),
+                        state.history());
+            }
+            return state;
+        }
+        long modelSeed = seed != null ? seed : DEFAULT_MODEL_SEED;
+        if (preset != null) {
+            Preset p = Preset.parse(preset);
+            rejectWith("--preset", "a preset fixes the whole recipe", dataset != null ? "--dataset" : null,
+                    model != null ? "--model" : null, targetEpsilon != null ? "--target-epsilon" : null,
+                    delta != null ? "--delta" : null, epochs != null ? "--epochs" : null,
+                    batchSize != null ? "--batch-size" : null, clip != null ? "--clip" : null,
+                    learningRate != null ? "--lr" : null);
+            return new TrainState(p.recipe(), p.cliName(), modelSeed, List.of());
+        }
+        if (dataset == null) {
+            throw new ParameterException(spec.commandLine(), "missing option --dataset (digits or fashion-mnist), "
+                    + "or give --preset NAME or --resume DIR");
+        }
+        DatasetName d = DatasetName.parse(dataset);
+        ModelKind m = model == null ? ModelKind.MLP : ModelKind.parse(model);
+        double e = parseEpsilon(targetEpsilon == null ? "3" : targetEpsilon);
+        double dl = delta == null ? 1e-5 : Checks.openUnitInterval("--delta", delta);
+        int ep = epochs == null ? 30 : Checks.positive("--epochs", epochs);
+        int b = batchSize == null ? 256 : Checks.positive("--batch-size", batchSize);
+        double c = clip == null ? (m == ModelKind.SCATTERNET ? 0.1 : 1.0) : Checks.finitePositive("--clip", clip);
+        double lr = learningRate == null ? m.defaultLearningRate() : Checks.finitePositive("--lr", learningRate);
+        return new TrainState(new TrainingRecipe(d, m, e, dl, ep, b, c, lr), null, modelSeed, List.of());
+    }
+
+    /** Parses --target-epsilon: a number > 0, or inf / infinity for the non-private baseline. */
+    static double parseEpsilon(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("inf") || t.equals("infinity") || t.equals("+inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(text.trim());
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("--target-epsilon must be a number > 0 or 'inf', got '" + text + "'");
+        }
+        if (!(value > 0)) {
+            throw new IllegalArgumentException("--target-epsilon must be > 0 (or 'inf' for a non-private baseline), got "
+                    + text);
+        }
+        return value;
+    }
+
+    private void rejectWith(String option, String reason, String... given) {
+        List<String> conflicts = new ArrayList<>();
+        for (String g : given) {
+            if (g != null) {
+                conflicts.add(g);
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), option + " cannot be combined with "
+                    + String.join(", ", conflicts) + ": " + reason);
+        }
+    }
+
+    private ObjectNode summary(TrainState state, RunResult result, PreparedData prepared, double seconds,
+                               ReportFolder folder) {
+        TrainingRecipe recipe = result.recipe();
+        ObjectNode summary = Json.object();
+        summary.put("dataset", recipe.dataset().cliName());
+        summary.put("model", recipe.model().cliName());
+        if (state.preset() != null) {
+            summary.put("preset", state.preset());
+        }
+        summary.put("train_size", prepared.trainingSize());
+        summary.put("test_size", prepared.testSize());
+        summary.setAll(RunReports.summary(result));
+        summary.put("training_seconds", result.seconds());
+        summary.put("feature_seconds", prepared.featureSeconds());
+        summary.put("seconds", seconds);
+        summary.put("resumed", resume != null);
+        Path checkpointDirectory = resume != null ? resume : checkpoint;
+        if (checkpointDirectory != null) {
+            summary.put("checkpoint_dir", checkpointDirectory.toString());
+        }
+        summary.put("report_dir", folder.directory().toString());
+        return summary;
+    }
+
+    private static void writeReport(ReportFolder folder, ObjectNode summary, RunResult result) throws IOException {
+        TrainingRecipe recipe = result.recipe();
+        ObjectNode report = summary.deepCopy();
+        report.put("command", "train");
+        report.put("processors", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+        report.set("history", RunReports.history(result.history()));
+        folder.writeJson("report.json", report);
+        String name = recipe.dataset().cliName() + ", " + recipe.model().cliName();
+        Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
+        curves.put(recipe.isPrivate() ? "DP-SGD (target epsilon = " + recipe.targetEpsilon() + ")" : "no noise",
+                result.history());
+        RunReports.accuracyChart(name + ": test accuracy per epoch", curves).savePng(folder.file("accuracy.png"));
+        RunReports.epsilonChart(name + ": privacy spent per epoch", result.history(), recipe.targetEpsilon(),
+                recipe.delta()).savePng(folder.file("epsilon.png"));
+        folder.writeText("ledger.json", result.ledger().orElseThrow().toJson());
+        ModelSerializer.writeModel(result.network(), folder.file("model.zip").toFile(), false);
+    }
+
+    private void printText(PrintWriter stdout, TrainState state, RunResult result, PreparedData prepared,
+                           double seconds, ReportFolder folder) {
+        TrainingRecipe r = result.recipe();
+        stdout.printf("dpsgd4j train%s: %s on %s (%d training / %d test examples%s), %d epochs, expected batch %d "
+                        + "(q = %.4f), clip %s, Nesterov lr %s%n%n",
+                state.preset() == null ? "" : " --preset " + state.preset(), r.model().cliName(), r.dataset().cliName(),
+                prepared.trainingSize(), prepared.testSize(),
+                prepared.scattering() ? ", " + prepared.inputLength() + " ScatterNet features" : "", r.epochs(),
+                r.expectedBatchSize(), result.sampleRate(), r.l2NormClip(), r.learningRate());
+        TextTable epochsTable = new TextTable("epoch", "steps", "test accuracy", "epsilon", "seconds");
+        for (EpochRecord e : result.history()) {
+            epochsTable.row(Integer.toString(e.epoch()), Long.toString(e.steps()), RunReports.percent(e.testAccuracy()),
+                    RunReports.epsilon(e.epsilon()), RunReports.seconds(e.seconds()));
+        }
+        epochsTable.print(stdout, "  ");
+        stdout.println();
+        TextTable summary = new TextTable("result", "");
+        summary.row("test accuracy", RunReports.percent(result.testAccuracy()))
+                .row("epsilon", RunReports.epsilon(result.epsilon()) + " (delta = " + result.delta()
+                        + ", PLD accountant" + (r.isPrivate() ? ", target " + r.targetEpsilon() : "") + ")")
+                .row("noise multiplier", String.format(Locale.ROOT, "%.4f", result.noiseMultiplier()))
+                .row("steps", Long.toString(result.steps()))
+                .row("seconds", String.format(Locale.ROOT, "%s (features %s, training %s)", RunReports.seconds(seconds),
+                        RunReports.seconds(prepared.featureSeconds()), RunReports.seconds(result.seconds())))
+                .row("noise", RunReports.noise(result.secureNoise()))
+                .row("report", folder.directory().toString());
+        result.budgetStop().ifPresent(stop -> summary.row("budget stop", stop));
+        summary.print(stdout, "");
+    }
+
+    /** Forwards progress to the display and keeps the resume state beside the checkpoints. */
+    private static final class StateKeeper implements TrainingMonitor {
+        private final ProgressDisplay display;
+        private final Path directory;
+        private final List<EpochRecord> history;
+        private TrainState state;
+
+        StateKeeper(ProgressDisplay display, TrainState state, Path directory) {
+            this.display = display;
+            this.state = state;
+            this.directory = directory;
+            this.history = new ArrayList<>(state.history());
+        }
+
+        @Override
+        public void runStarted(String name, long totalSteps, long stepsDone) {
+            display.runStarted(name, totalSteps, stepsDone);
+        }
+
+        @Override
+        public void stepDone() {
+            display.stepDone();
+        }
+
+        @Override
+        public void epochDone(EpochRecord record, int totalEpochs) {
+            display.epochDone(record, totalEpochs);
+            if (directory != null) {
+                history.removeIf(e -> e.epoch() >= record.epoch());
+                history.add(record);
+                state = state.withHistory(history);
+                try {
+                    state.write(directory);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + directory.resolve(TrainState.FILE_NAME), e);
+                }
+            }
+        }
+
+        @Override
+        public void runFinished() {
+            display.runFinished();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.dpsgd4j.examples.training;
+
+import io.github.dpsgd4j.accounting.PrivacyLedger;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outcome of a {@link TrainingRun}.
+ *
+ * @param recipe          what was trained
+ * @param testAccuracy    final accuracy on the test set, in [0, 1]
+ * @param epsilon         epsilon spent at {@code delta} by the whole run (PLD accountant, every
+ *                        recorded step); +infinity for a non-private run
+ * @param delta           delta of the guarantee
+ * @param noiseMultiplier sigma of the private steps (0 for a non-private run)
+ * @param sampleRate      q of the private steps (minibatch fraction for a non-private run)
+ * @param steps           steps taken over the whole run (resumes included)
+ * @param epochs          epochs completed over the whole run
+ * @param seconds         training seconds in this process, per-epoch evaluation included
+ * @param history         one record per epoch (the epochs of this process, plus those recorded
+ *                        before a resume)
+ * @param ledger          the privacy ledger of a private run
+ * @param secureNoise     whether noise and sampling came from the secure source
+ * @param budgetStop      why the budget stopped training early, if it did
+ * @param network         the trained network
+ */
+public record RunResult(TrainingRecipe recipe, double testAccuracy, double epsilon, double delta,
+                        double noiseMultiplier, double sampleRate, long steps, int epochs, double seconds,
+                        List<EpochRecord> history, Optional<PrivacyLedger> ledger, boolean secureNoise,
+                        Optional<String> budgetStop, MultiLayerNetwork network) {
+}
