@@ -16,7 +16,7 @@ import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.audit.report.AuditJson;
 import io.github.dpsgd4j.audit.report.AuditReportWriter;
 import io.github.dpsgd4j.examples.audit.CsvExamples;
-import io.github.dpsgd4j.examples.audit.FashionMnist;
+import io.github.dpsgd4j.examples.data.FashionMnist;
 import io.github.dpsgd4j.examples.audit.SameArchitectureRecipe;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -235,7 +235,11 @@ public final class AuditCommand implements Callable<Integer> {
                         + QuickAudit.DIGITS_PRIVATE_EPOCHS + " epochs, target (epsilon, delta) = (" + epsilon + ", "
                         + delta + "); " + settings.shadowModels() + " shadow models.";
             } else {
-                DataSet pool = FashionMnist.loadTrain(FashionMnist.DEFAULT_DIRECTORY, poolSize);
+                int[] first = new int[poolSize];
+                for (int i = 0; i < poolSize; i++) {
+                    first[i] = i;
+                }
+                DataSet pool = FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY).train().subset(first).toDataSet();
                 data = AuditData.coinFlipSplit(pool, FashionMnist.SIDE, FashionMnist.SIDE, FashionMnist.CLASSES, seed);
                 int features = FashionMnist.SIDE * FashionMnist.SIDE;
                 nonPrivate = MlpRecipe.builder(features, FashionMnist.CLASSES).hidden(256).epochs(40).batchSize(64)
