@@ -16,6 +16,12 @@ import io.github.dpsgd4j.examples.training.TrainingRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.github.dpsgd4j.audit.AuditSettings;
+import io.github.dpsgd4j.audit.ModelAudit;
+import io.github.dpsgd4j.audit.QuickAudit;
+import io.github.dpsgd4j.audit.model.NoiseMode;
+import io.github.dpsgd4j.audit.report.AuditJson;
+import io.github.dpsgd4j.audit.report.AuditReportWriter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -76,6 +82,14 @@ final class DemoCommand implements Callable<Integer> {
                     + "Default: secure noise.")
     private Long seed;
 
+    @Option(names = "--no-audit", description = "Skip the quick privacy audit after training.")
+    private boolean noAudit;
+
+    @Option(names = "--shadow-models", paramLabel = "K", defaultValue = "16",
+            description = "Shadow models for the audit's LiRA attack (default: ${DEFAULT-VALUE}; fewer is faster "
+                    + "and weaker).")
+    private int shadowModels;
+
     /**
      * The two trained models and the data they saw: the members (training set) and non-members
      * (test set) that an audit of the models needs.
@@ -97,17 +111,61 @@ final class DemoCommand implements Callable<Integer> {
         ReportFolder folder = ReportFolder.create(out, "demo");
 
         DemoRuns runs = train(progress);
+        List<ModelAudit> audits = noAudit ? List.of() : audit(progress, folder);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         ObjectNode summary = summary(runs, seconds, folder);
+        if (!audits.isEmpty()) {
+            summary.set("audit", AuditJson.summaries(audits));
+        }
         writeReport(folder, runs, summary);
         if (json) {
             stdout.println(Json.oneLine(summary));
             stdout.flush();
         } else {
             printTable(stdout, runs, seconds, folder);
+            if (!audits.isEmpty()) {
+                printAudit(stdout, audits, folder);
+            }
         }
         return 0;
+    }
+
+    /**
+     * The quick audit of dp-audit's reference experiment on the same digits: a non-private and a
+     * private (epsilon 3) model of the demo's kind, each trained on a fair-coin half of the images,
+     * attacked with LiRA and the loss threshold (membership) and MI-Face (inversion). Its models are
+     * its own, because a membership audit needs members drawn at random from the whole pool.
+     */
+    private List<ModelAudit> audit(ProgressDisplay progress, ReportFolder folder) throws IOException {
+        Checks.positive("--shadow-models", shadowModels);
+        AuditSettings settings = AuditSettings.quick().withShadowModels(shadowModels);
+        if (seed != null) {
+            settings = settings.withSeed(seed);
+        }
+        progress.message("auditing: " + shadowModels + " shadow models, LiRA, loss threshold, MI-Face");
+        List<ModelAudit> audits = QuickAudit.digits(QuickAudit.Training.BOTH, TARGET_EPSILON,
+                seed == null ? NoiseMode.SECURE : NoiseMode.SEEDED, settings);
+        AuditReportWriter.write(audits, QuickAudit.digitsData(settings.seed()),
+                "dpsgd4j demo quick audit: digits, members = a fair-coin half, " + shadowModels + " shadow models",
+                folder.file("audit"));
+        return audits;
+    }
+
+    private static void printAudit(PrintWriter stdout, List<ModelAudit> audits, ReportFolder folder) {
+        stdout.printf("%nquick audit (attacks on models trained on a random half of the digits):%n");
+        TextTable table = new TextTable("model", "LiRA AUC (null 0.5 +/-)", "loss AUC", "eps lower bound",
+                "inversion ident.", "AUC cap");
+        for (ModelAudit a : audits) {
+            table.row(a.name(), String.format("%.3f (+/- %.3f)", a.liraAuc(),
+                            a.fullConfidences().liraOnline().aucNullHalfWidth()),
+                    String.format("%.3f", a.lossAuc()), String.format("%.2f", a.epsilonLowerBound()),
+                    String.format("%.1f", a.inversionIdentificationRate()),
+                    Double.isFinite(a.epsilon()) ? String.format("%.3f", a.caps().maxAuc()) : "1");
+        }
+        table.print(stdout, "");
+        stdout.printf("audit report: %s (index.html)%n", folder.file("audit"));
+        stdout.flush();
     }
 
     /** The recipe of both runs (the non-private one has target epsilon +infinity). */

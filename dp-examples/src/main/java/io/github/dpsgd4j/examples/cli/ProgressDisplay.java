@@ -66,6 +66,13 @@ final class ProgressDisplay implements TrainingMonitor {
         close();
     }
 
+    /** Finishes the current bar, if any, and writes one status line. */
+    void message(String line) {
+        close();
+        err.println(line);
+        err.flush();
+    }
+
     /** Finishes the current bar, if any. */
     void close() {
         if (bar != null) {

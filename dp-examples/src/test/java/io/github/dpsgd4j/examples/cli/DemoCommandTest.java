@@ -28,7 +28,8 @@ class DemoCommandTest {
     @Test
     void demo_json_hasTheContractShapeAndSpendsAtMostEpsilon3() throws IOException {
         Path report = dir.resolve("demo");
-        CliRun run = CliRun.of("demo", "--json", "--seed", "21", "--out", report.toString()).succeeded();
+        CliRun run = CliRun.of("demo", "--json", "--seed", "21", "--shadow-models", "4", "--out", report.toString())
+                .succeeded();
         JsonNode json = run.lastJsonLine();
         JsonNode dp = json.get("private");
         JsonNode baseline = json.get("non_private");
@@ -57,11 +58,19 @@ class DemoCommandTest {
         assertEquals(30, written.get("private").get("history").size());
         assertEquals(30, written.get("non_private").get("history").size());
         assertEquals(1, run.out().strip().split("\\R").length, "with --json, standard output is the JSON line");
+        JsonNode audit = json.get("audit");
+        for (String model : List.of("non_private", "private")) {
+            for (String field : List.of("lira_auc", "loss_auc", "inversion_identification_rate", "epsilon_lower_bound")) {
+                assertTrue(audit.get(model).get(field).isNumber(), model + "." + field + " in " + audit);
+            }
+        }
+        assertTrue(audit.get("private").get("epsilon").asDouble() <= 3.0, audit.toString());
+        assertTrue(Files.exists(report.resolve("audit").resolve("index.html")));
     }
 
     @Test
     void demo_text_printsTheTable() {
-        CliRun run = CliRun.of("demo", "--epochs", "2", "--seed", "22", "--out", dir.resolve("t").toString())
+        CliRun run = CliRun.of("demo", "--epochs", "2", "--seed", "22", "--no-audit", "--out", dir.resolve("t").toString())
                 .succeeded();
         assertTrue(run.out().contains("model        test accuracy  epsilon (delta = 1.0E-5)  seconds"), run.out());
         assertTrue(run.out().contains("\nnon-private  "), run.out());
