@@ -645,8 +645,9 @@ public final class DpSgdTrainer {
         }
 
         /**
-         * Calibrates sigma so that {@code epochs} epochs spend exactly {@code budget} (the smallest
-         * sigma that meets it, by the configured accountant), and guards the budget.
+         * Calibrates sigma so that {@code epochs} epochs ({@code ceil(epochs * ceil(1/q))} steps, what
+         * {@link DpSgdTrainer#fit} takes) spend exactly {@code budget} (the smallest sigma that meets
+         * it, by the configured accountant), and guards the budget.
          */
         public Builder targetBudget(PrivacyBudget budget, double epochs) {
             this.targetBudget = Checks.notNull("budget", budget);
@@ -731,7 +732,8 @@ public final class DpSgdTrainer {
             PrivacyBudget guard = budget != null ? budget : targetBudget;
             double sigma;
             if (targetBudget != null) {
-                long steps = (long) Math.ceil(targetEpochs / sampleRate);
+                // Exactly the steps fit() takes: epochs of ceil(1/q) steps each.
+                long steps = (long) Math.ceil(targetEpochs * Math.ceil(1.0 / sampleRate));
                 sigma = NoiseCalibration.noiseMultiplier(accountant, targetBudget, sampleRate, steps);
                 log.info("calibrated noise multiplier {} for {} over {} steps ({} epochs) with the {} accountant",
                         sigma, targetBudget, steps, targetEpochs, accountant);

@@ -124,11 +124,12 @@ class DpSgdTrainerTest {
         MultiLayerNetwork net = TestNetworks.mlp(6, 5, 4, 2, new Sgd(0.1), DataType.FLOAT);
         DataSet data = TestNetworks.gaussianData(6, 100, 5, 2, DataType.FLOAT);
         PrivacyBudget target = new PrivacyBudget(2.0, 1e-5);
-        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).targetBudget(target, 3).sampleRate(0.1)
+        // q = 0.15: an epoch is ceil(1/q) = 7 steps, so 3 epochs are 21 steps (not ceil(3/q) = 20).
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).targetBudget(target, 3).sampleRate(0.15)
                 .noiseSource(NoiseSource.seeded(6)).build();
         TrainingSummary summary = trainer.fit(data, 3);
         assertFalse(summary.stoppedByBudget(), "calibration must leave room for every planned step");
-        assertEquals(30, trainer.ledger().totalSteps());
+        assertEquals(21, trainer.ledger().totalSteps());
         double spent = trainer.privacySpent(1e-5).epsilon();
         assertTrue(spent <= 2.0 && spent > 1.99, "spent " + spent);
     }
