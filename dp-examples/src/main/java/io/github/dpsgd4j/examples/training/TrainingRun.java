@@ -90,8 +90,6 @@ public final class TrainingRun {
         network = recipe.model().build(data.imageHeight(), data.imageWidth(), data.inputLength(), data.classes(),
                 recipe.learningRate(), modelSeed);
         double q = recipe.sampleRate(data.trainingSize());
-        long stepsPerEpoch = (long) Math.ceil(1.0 / q);
-        long totalSteps = stepsPerEpoch * recipe.epochs();
         DpSgdTrainer.Builder builder = DpSgdTrainer.builder(network)
                 .l2NormClip(recipe.l2NormClip())
                 .sampleRate(q)
@@ -100,7 +98,8 @@ public final class TrainingRun {
                 .noiseSource(noise)
                 .listener(new Listener());
         if (recipe.isPrivate()) {
-            builder.targetBudget(recipe.budget().orElseThrow(), budgetEpochs(totalSteps, q));
+            // The trainer calibrates for exactly the ceil(1/q) steps per epoch that fit() takes.
+            builder.targetBudget(recipe.budget().orElseThrow(), recipe.epochs());
         } else {
             builder.noiseMultiplier(0);
         }
@@ -108,7 +107,7 @@ public final class TrainingRun {
             builder.checkpoints(checkpointDirectory, 0);
         }
         trainer = builder.build();
-        return fit(epochsNow, totalSteps, 0);
+        return fit(epochsNow, (long) Math.ceil(1.0 / q) * recipe.epochs(), 0);
     }
 
     /**
@@ -155,25 +154,6 @@ public final class TrainingRun {
 
     private String describe() {
         return (recipe.isPrivate() ? "DP-SGD " : "no noise ") + recipe.model().cliName();
-    }
-
-    /**
-     * The "epochs" to give {@code targetBudget} so that its step count {@code ceil(epochs / q)}
-     * is exactly {@code steps}: the trainer runs {@code ceil(1/q)} steps per epoch, and the
-     * noise must be calibrated for all of them (or the budget guard would stop the last epoch early).
-     */
-    static double budgetEpochs(long steps, double q) {
-        double epochs = steps * q;
-        for (int i = 0; i < 64 && Math.ceil(epochs / q) > steps; i++) {
-            epochs = Math.nextDown(epochs);
-        }
-        for (int i = 0; i < 64 && Math.ceil(epochs / q) < steps; i++) {
-            epochs = Math.nextUp(epochs);
-        }
-        if (Math.ceil(epochs / q) != steps) {
-            throw new IllegalStateException("cannot express " + steps + " steps at q = " + q + " as epochs");
-        }
-        return epochs;
     }
 
     /** Fraction of {@code data}'s examples whose most probable class is the labelled one. */

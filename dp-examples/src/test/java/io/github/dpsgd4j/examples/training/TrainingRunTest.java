@@ -2,11 +2,6 @@ package io.github.dpsgd4j.examples.training;
 
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Scale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,14 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingRunTest {
-
-    /** The trainer's targetBudget calibrates for ceil(epochs / q) steps: it must be exactly the steps run. */
-    @Property(tries = 2000)
-    void budgetEpochs_givesTheTrainerExactlyTheStepsThatWillRun(@ForAll @LongRange(min = 1, max = 10_000_000) long steps,
-                                                                @ForAll @DoubleRange(min = 1e-6, max = 1) @Scale(12) double q) {
-        double epochs = TrainingRun.budgetEpochs(steps, q);
-        assertEquals(steps, (long) Math.ceil(epochs / q));
-    }
 
     @Test
     void models_buildForTheirInputs() {
