@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
-import io.github.dpsgd4j.examples.data.FashionMnist;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
-import io.github.dpsgd4j.examples.features.FeatureCache;
 import io.github.dpsgd4j.examples.report.Json;
 import io.github.dpsgd4j.examples.report.LineChart;
 import io.github.dpsgd4j.examples.report.ReportFolder;
@@ -20,6 +18,7 @@ import io.github.dpsgd4j.examples.training.TrainingRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -30,9 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.IntConsumer;
 
 /**
  * {@code dpsgd4j sweep}: the privacy-utility curve, one training run per target epsilon, as CSV and
@@ -70,17 +67,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "Report folder (default: reports/sweep-<dataset>-<yyyyMMdd-HHmmss>).")
     private Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = FashionMnist.DEFAULT_DIRECTORY_NAME,
-            description = "Directory of the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
-    private Path data;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Where ScatterNet features are cached (default: as for train).")
-    private Path cacheDir;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads computing ScatterNet features (default: the number of processors).")
-    private Integer threads;
+    @Mixin
+    private DataOptions dataOptions;
 
     @Option(names = "--seed", paramLabel = "S",
             description = "Use seeded noise and sampling (NOT SECURE: for reproducible experiments only).")
@@ -98,21 +86,12 @@ final class SweepCommand implements Callable<Integer> {
         if (epochs != null) {
             base = base.withEpochs(Checks.positive("--epochs", epochs));
         }
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : Checks.positive("--threads", threads);
-        TrainTestSplit split = d.load(data);
+        dataOptions.workers();
+        TrainTestSplit split = dataOptions.load(d);
         base.sampleRate(split.train().size());
         ReportFolder folder = ReportFolder.create(out, "sweep-" + d.cliName());
         ProgressDisplay progress = new ProgressDisplay(spec.commandLine().getErr(), parent.interactive());
-        IntConsumer featureProgress = base.model().usesScatteringFeatures()
-                ? progress.features("ScatterNet features", (long) split.train().size() + split.test().size()) : null;
-        PreparedData prepared;
-        try {
-            prepared = PreparedData.prepare(d, split, base.model(),
-                    Optional.of(new FeatureCache(cacheDir != null ? cacheDir : FeatureCache.defaultDirectory())),
-                    workers, featureProgress);
-        } finally {
-            progress.close();
-        }
+        PreparedData prepared = dataOptions.prepare(d, split, base.model(), progress);
 
         List<RunResult> results = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
-import io.github.dpsgd4j.examples.data.FashionMnist;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
-import io.github.dpsgd4j.examples.features.FeatureCache;
 import io.github.dpsgd4j.examples.report.Json;
 import io.github.dpsgd4j.examples.report.ReportFolder;
 import io.github.dpsgd4j.examples.report.RunReports;
@@ -22,6 +20,7 @@ import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -37,9 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.IntConsumer;
 
 /**
  * {@code dpsgd4j train}: one training run with a progress bar, per-epoch accuracy and epsilon,
@@ -110,18 +107,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Report folder (default: reports/train-<dataset>-<model>-<yyyyMMdd-HHmmss>).")
     private Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = FashionMnist.DEFAULT_DIRECTORY_NAME,
-            description = "Directory of the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}).")
-    private Path data;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Where ScatterNet features of large data sets are cached (default: $DPSGD4J_CACHE, "
-                    + "else $XDG_CACHE_HOME/dpsgd4j, else ~/.cache/dpsgd4j).")
-    private Path cacheDir;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads computing ScatterNet features (default: the number of processors).")
-    private Integer threads;
+    @Mixin
+    private DataOptions dataOptions;
 
     @Option(names = "--seed", paramLabel = "S",
             description = "Use seeded noise and sampling (NOT SECURE: for reproducible experiments only); also seeds "
@@ -136,13 +123,13 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainState state = resolveState();
         TrainingRecipe recipe = state.recipe();
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : Checks.positive("--threads", threads);
+        dataOptions.workers();
         if (checkpoint != null && (DpSgdCheckpoint.exists(checkpoint)
                 || Files.exists(checkpoint.resolve(TrainState.FILE_NAME)))) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + " already holds a run: continue it with "
                     + "--resume " + checkpoint + ", or choose an empty directory");
         }
-        TrainTestSplit split = recipe.dataset().load(data);
+        TrainTestSplit split = dataOptions.load(recipe.dataset());
         int n = split.train().size();
         if (recipe.expectedBatchSize() > n) {
             throw new IllegalArgumentException("--batch-size must be <= the training set size " + n + " ("
@@ -151,16 +138,7 @@ final class TrainCommand implements Callable<Integer> {
         ReportFolder folder = ReportFolder.create(out, "train-" + recipe.dataset().cliName() + "-"
                 + recipe.model().cliName());
         ProgressDisplay progress = new ProgressDisplay(spec.commandLine().getErr(), parent.interactive());
-        IntConsumer featureProgress = recipe.model().usesScatteringFeatures()
-                ? progress.features("ScatterNet features", (long) n + split.test().size()) : null;
-        PreparedData prepared;
-        try {
-            prepared = PreparedData.prepare(recipe.dataset(), split, recipe.model(),
-                    Optional.of(new FeatureCache(cacheDir != null ? cacheDir : FeatureCache.defaultDirectory())),
-                    workers, featureProgress);
-        } finally {
-            progress.close();
-        }
+        PreparedData prepared = dataOptions.prepare(recipe.dataset(), split, recipe.model(), progress);
 
         NoiseSource noise = seed == null ? NoiseSource.secure() : NoiseSource.seeded(seed);
         Path checkpointDirectory = resume != null ? resume : checkpoint;

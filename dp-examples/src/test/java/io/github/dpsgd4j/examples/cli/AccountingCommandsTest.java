@@ -1,7 +1,6 @@
 package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.accounting.DpEvent;
 import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
 import org.junit.jupiter.api.Test;
@@ -11,8 +10,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,30 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The epsilon, delta and noise subcommands, run in-process through {@link Dpsgd4jCommand#execute}. */
 class AccountingCommandsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** q = 256/60000 exactly as TF-Privacy's MNIST tutorial writes it. */
     private static final String MNIST_Q = "0.0042666666666666667";
 
     @TempDir
     Path dir;
-
-    private record Run(int exitCode, String out, String err) {
-        JsonNode lastJsonLine() throws IOException {
-            String[] lines = out.strip().split("\\R");
-            return JSON.readTree(lines[lines.length - 1]);
-        }
-
-        String[] errLines() {
-            return err.isEmpty() ? new String[0] : err.strip().split("\\R");
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Dpsgd4jCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static void assertRelative(double expected, double actual, double tolerance) {
         assertTrue(Math.abs(actual - expected) <= tolerance * Math.abs(expected),
@@ -58,7 +36,7 @@ class AccountingCommandsTest {
 
     @Test
     void epsilon_mnistSetting_printsDpAccountingEpsilonAsLastJsonLine() throws IOException {
-        Run run = run("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
+        CliRun run = CliRun.of("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
                 "--delta", "1e-5", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
@@ -75,7 +53,7 @@ class AccountingCommandsTest {
 
     @Test
     void epsilon_withoutJson_printsAlignedLabelsWithSettingGuaranteeAndOrder() {
-        Run run = run("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
+        CliRun run = CliRun.of("epsilon", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
                 "--delta", "1e-5", "--accountant", "rdp");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().strip().split("\\R");
@@ -98,7 +76,7 @@ class AccountingCommandsTest {
     @Test
     void epsilon_acceptsAccountantNameInAnyCase() throws IOException {
         for (String name : new String[] {"rdp", "RDP", "Rdp"}) {
-            Run run = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
+            CliRun run = CliRun.of("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
                     "--delta", "1e-5", "--accountant", name, "--json");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("rdp", run.lastJsonLine().get("accountant").asText());
@@ -108,7 +86,7 @@ class AccountingCommandsTest {
     @Test
     void defaultAccountant_isRdp() throws IOException {
         assertEquals("rdp", AccountantOptions.DEFAULT_ACCOUNTANT);
-        Run run = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
+        CliRun run = CliRun.of("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "100",
                 "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("rdp", run.lastJsonLine().get("accountant").asText());
@@ -119,7 +97,7 @@ class AccountingCommandsTest {
         Path ledger = dir.resolve("ledger.json");
         Files.writeString(ledger, "{\"events\": [{\"noise_multiplier\": 1.0, \"sample_rate\": 0.01, \"steps\": 100},"
                 + " {\"noise_multiplier\": 2.0, \"sample_rate\": 0.02, \"steps\": 200}]}", StandardCharsets.UTF_8);
-        Run run = run("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--accountant", "rdp", "--json");
+        CliRun run = CliRun.of("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
         double expected = RdpAccountant.create()
@@ -133,7 +111,7 @@ class AccountingCommandsTest {
 
     @Test
     void epsilon_noiseMultiplierZero_isJsonNullWithExplanation() throws IOException {
-        Run run = run("epsilon", "--noise-multiplier", "0", "--sample-rate", "0.1", "--steps", "3",
+        CliRun run = CliRun.of("epsilon", "--noise-multiplier", "0", "--sample-rate", "0.1", "--steps", "3",
                 "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -144,7 +122,7 @@ class AccountingCommandsTest {
 
     @Test
     void delta_mnistSettingAtEpsilonOne_printsDpAccountingDeltaAndOrder() throws IOException {
-        Run run = run("delta", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
+        CliRun run = CliRun.of("delta", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q, "--steps", "14063",
                 "--epsilon", "1", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -156,7 +134,7 @@ class AccountingCommandsTest {
 
     @Test
     void noise_mnistTarget_meetsTargetWithinToleranceAboveDpAccountingRoot() throws IOException {
-        Run run = run("noise", "--target-epsilon", "3", "--delta", "1e-5", "--sample-rate", MNIST_Q,
+        CliRun run = CliRun.of("noise", "--target-epsilon", "3", "--delta", "1e-5", "--sample-rate", MNIST_Q,
                 "--steps", "14063", "--accountant", "rdp", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -215,7 +193,7 @@ class AccountingCommandsTest {
     @ParameterizedTest(name = "{index}: {0} in {1}")
     @MethodSource("badInputs")
     void badInput_exitsNonZeroWithOneStderrLineNamingTheParameter(String parameter, String[] args) {
-        Run run = run(args);
+        CliRun run = CliRun.of(args);
         assertNotEquals(0, run.exitCode());
         assertEquals("", run.out());
         String[] lines = run.errLines();
@@ -239,7 +217,7 @@ class AccountingCommandsTest {
             throws IOException {
         Path ledger = dir.resolve("bad.json");
         Files.writeString(ledger, content, StandardCharsets.UTF_8);
-        Run run = run("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--json");
+        CliRun run = CliRun.of("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--json");
         assertNotEquals(0, run.exitCode());
         String[] lines = run.errLines();
         assertEquals(1, lines.length, run.err());

@@ -14,8 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,24 +39,10 @@ class AuditCommandTest {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
 
-    private record Run(int exitCode, String out, String err) {
-        JsonNode lastJsonLine() throws IOException {
-            String[] lines = out.strip().split("\\R");
-            return JSON.readTree(lines[lines.length - 1]);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Dpsgd4jCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void trainBothJson_lastLineHoldsBothModelsWithContractFields_andReportIsWritten() throws IOException {
         Path out = dir.resolve("report");
-        Run run = run("audit", "--dataset", "digits", "--train", "both", "--target-epsilon", "3", "--quick",
+        CliRun run = CliRun.of("audit", "--dataset", "digits", "--train", "both", "--target-epsilon", "3", "--quick",
                 "--shadows", "2", "--reproducible", "--out", out.toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -102,7 +86,7 @@ class AuditCommandTest {
         ModelSerializer.writeModel(net, model.toFile(), false);
         Path membersCsv = csv("members.csv", members, true);
         Path nonMembersCsv = csv("non-members.csv", digits.subset(outRows), false);
-        Run run = run("audit", "--model", model.toString(), "--members", membersCsv.toString(), "--non-members",
+        CliRun run = CliRun.of("audit", "--model", model.toString(), "--members", membersCsv.toString(), "--non-members",
                 nonMembersCsv.toString(), "--quick", "--shadows", "2", "--shadow-epochs", "5",
                 "--out", dir.resolve("user").toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
@@ -136,7 +120,7 @@ class AuditCommandTest {
         String[] args = option.startsWith("--model")
                 ? new String[] {"audit", option, "--members", "m.csv", "--non-members", "n.csv"}
                 : new String[] {"audit", option};
-        Run run = run(args);
+        CliRun run = CliRun.of(args);
         assertNotEquals(0, run.exitCode(), option);
         String[] lines = run.err().strip().split("\\R");
         assertEquals(1, lines.length, option + ": " + run.err());
@@ -146,7 +130,7 @@ class AuditCommandTest {
 
     @Test
     void modelWithoutMemberFiles_namesTheMissingOptions() {
-        Run run = run("audit", "--model", "x.zip");
+        CliRun run = CliRun.of("audit", "--model", "x.zip");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--members") && run.err().contains("--non-members"), run.err());
     }

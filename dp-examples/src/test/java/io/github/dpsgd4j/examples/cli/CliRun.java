@@ -29,6 +29,11 @@ record CliRun(int exitCode, String out, String err) {
         return JSON.readTree(lines[lines.length - 1]);
     }
 
+    /** The lines of standard error (none when it is empty). */
+    String[] errLines() {
+        return err.isEmpty() ? new String[0] : err.strip().split("\\R");
+    }
+
     /** Asserts success and returns this. */
     CliRun succeeded() {
         assertEquals(0, exitCode, "exit code; stderr: " + err);

@@ -1,15 +1,12 @@
 package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.accounting.DpEvent;
 import io.github.dpsgd4j.accounting.pld.PldAccountant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,30 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The epsilon, delta and noise subcommands with {@code --accountant pld}, run in-process. */
 class PldCommandsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** q = 256/60000 as TF-Privacy's MNIST tutorial writes it. */
     private static final String MNIST_Q = "0.0042666666666666667";
 
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {
-        JsonNode lastJsonLine() throws IOException {
-            String[] lines = out.strip().split("\\R");
-            return JSON.readTree(lines[lines.length - 1]);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Dpsgd4jCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void epsilon_pld_mnistSetting_printsDpAccountingPldEpsilon() throws IOException {
-        Run run = run("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
+        CliRun run = CliRun.of("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
                 "--steps", "14063", "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.err());
@@ -60,9 +42,9 @@ class PldCommandsTest {
 
     @Test
     void epsilon_rdp_isTheDefaultAccountant() throws IOException {
-        Run explicit = run("epsilon", "--accountant", "RDP", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
+        CliRun explicit = CliRun.of("epsilon", "--accountant", "RDP", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
                 "--steps", "500", "--delta", "1e-6", "--json");
-        Run implicit = run("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
+        CliRun implicit = CliRun.of("epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01",
                 "--steps", "500", "--delta", "1e-6", "--json");
         assertEquals(0, explicit.exitCode(), explicit.err());
         assertEquals(explicit.lastJsonLine(), implicit.lastJsonLine());
@@ -70,7 +52,7 @@ class PldCommandsTest {
 
     @Test
     void epsilon_pld_withoutJson_namesTheAccountant() {
-        Run run = run("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
+        CliRun run = CliRun.of("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
                 "--steps", "14063", "--delta", "1e-5");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("PLD"), run.out());
@@ -79,7 +61,7 @@ class PldCommandsTest {
 
     @Test
     void delta_pld_mnistSettingAtEpsilonOne_printsDpAccountingPldDelta() throws IOException {
-        Run run = run("delta", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
+        CliRun run = CliRun.of("delta", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
                 "--steps", "14063", "--epsilon", "1", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -92,7 +74,7 @@ class PldCommandsTest {
 
     @Test
     void noise_pld_mnistTarget_isWithin1e4AboveDpAccountingsPldRoot() throws IOException {
-        Run run = run("noise", "--accountant", "pld", "--target-epsilon", "3", "--delta", "1e-5",
+        CliRun run = CliRun.of("noise", "--accountant", "pld", "--target-epsilon", "3", "--delta", "1e-5",
                 "--sample-rate", MNIST_Q, "--steps", "14063", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
@@ -113,7 +95,7 @@ class PldCommandsTest {
         Path ledger = dir.resolve("ledger.json");
         Files.writeString(ledger, "{\"events\": [{\"noise_multiplier\": 1.0, \"sample_rate\": 0.01, \"steps\": 100},"
                 + " {\"noise_multiplier\": 2.0, \"sample_rate\": 0.02, \"steps\": 200}]}", StandardCharsets.UTF_8);
-        Run run = run("epsilon", "--accountant", "pld", "--ledger", ledger.toString(), "--delta", "1e-5", "--json");
+        CliRun run = CliRun.of("epsilon", "--accountant", "pld", "--ledger", ledger.toString(), "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
         double expected = PldAccountant.create()
@@ -127,7 +109,7 @@ class PldCommandsTest {
 
     @Test
     void epsilon_pld_deltaBelowTheTruncatedMass_exitsNonZeroWithOneLineSayingSo() {
-        Run run = run("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
+        CliRun run = CliRun.of("epsilon", "--accountant", "pld", "--noise-multiplier", "1.1", "--sample-rate", MNIST_Q,
                 "--steps", "1000", "--delta", "1e-17");
         assertNotEquals(0, run.exitCode());
         assertEquals("", run.out());
@@ -139,7 +121,7 @@ class PldCommandsTest {
 
     @Test
     void epsilon_pld_noiseMultiplierZero_isJsonNullWithExplanation() throws IOException {
-        Run run = run("epsilon", "--accountant", "pld", "--noise-multiplier", "0", "--sample-rate", "0.1",
+        CliRun run = CliRun.of("epsilon", "--accountant", "pld", "--noise-multiplier", "0", "--sample-rate", "0.1",
                 "--steps", "3", "--delta", "1e-5", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode json = run.lastJsonLine();
