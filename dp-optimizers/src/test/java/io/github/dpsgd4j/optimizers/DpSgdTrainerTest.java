@@ -172,22 +172,20 @@ class DpSgdTrainerTest {
 
     @Test
     void gradientNormalization_isRefused() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(1).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(4).build())
-                .layer(new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(4)).build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class,
-                () -> DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build());
-        assertTrue(e.getMessage().contains("ClipL2PerLayer"), e.getMessage());
+        assertSmallMlpRefused(new NeuralNetConfiguration.Builder()
+                .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(1),
+                "ClipL2PerLayer");
     }
 
     @Test
     void weightNoise_isRefused() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.5)).list()
+        assertSmallMlpRefused(new NeuralNetConfiguration.Builder()
+                .weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.5)), "weightNoise");
+    }
+
+    /** A 4-4-2 network on {@code base} is refused by the builder with a message that names {@code what}. */
+    private static void assertSmallMlpRefused(NeuralNetConfiguration.Builder base, String what) {
+        MultiLayerConfiguration conf = base.list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(4).build())
                 .layer(new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(4)).build();
@@ -195,7 +193,7 @@ class DpSgdTrainerTest {
         net.init();
         UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class,
                 () -> DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build());
-        assertTrue(e.getMessage().contains("weightNoise"), e.getMessage());
+        assertTrue(e.getMessage().contains(what), e.getMessage());
     }
 
     @Test

@@ -4,6 +4,8 @@ import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.stats.Normal;
 
+import org.apache.commons.math3.stat.StatUtils;
+
 import java.util.Arrays;
 
 /**
@@ -119,8 +121,8 @@ public final class Lira {
             out = Arrays.copyOf(out, nOut);
             muIn[i] = median(in);
             muOut[i] = median(out);
-            double ssIn = sumSquaresAroundMean(in);
-            double ssOut = sumSquaresAroundMean(out);
+            double ssIn = StatUtils.variance(in) * (nIn - 1);
+            double ssOut = StatUtils.variance(out) * (nOut - 1);
             pooledSquares += ssIn + ssOut;
             pooledDegrees += (nIn - 1) + (nOut - 1);
             sdIn[i] = nIn > 1 ? Math.max(MIN_STD, Math.sqrt(ssIn / (nIn - 1))) : MIN_STD;
@@ -151,16 +153,4 @@ public final class Lira {
         return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }
 
-    private static double sumSquaresAroundMean(double[] v) {
-        double mean = 0;
-        for (double x : v) {
-            mean += x;
-        }
-        mean /= v.length;
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return ss;
-    }
 }

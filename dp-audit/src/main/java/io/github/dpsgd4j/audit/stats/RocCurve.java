@@ -2,6 +2,8 @@ package io.github.dpsgd4j.audit.stats;
 
 import io.github.dpsgd4j.accounting.Checks;
 
+import org.apache.commons.math3.stat.StatUtils;
+
 import java.util.Arrays;
 
 /**
@@ -81,8 +83,8 @@ public final class RocCurve {
             v01[j] = 1 - (rankAll[members + j] - rankOut[j]) / members;
         }
         this.auc = (sumRankIn - members * (members + 1) / 2.0) / ((double) members * nonMembers);
-        double variance = (members > 1 ? sampleVariance(v10) / members : 0)
-                + (nonMembers > 1 ? sampleVariance(v01) / nonMembers : 0);
+        double variance = (members > 1 ? StatUtils.variance(v10) / members : 0)
+                + (nonMembers > 1 ? StatUtils.variance(v01) / nonMembers : 0);
         this.aucStandardError = Math.sqrt(variance);
     }
 
@@ -132,18 +134,6 @@ public final class RocCurve {
         return ranks;
     }
 
-    private static double sampleVariance(double[] v) {
-        double mean = 0;
-        for (double x : v) {
-            mean += x;
-        }
-        mean /= v.length;
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return ss / (v.length - 1);
-    }
 
     /** Number of members scored. */
     public int members() {

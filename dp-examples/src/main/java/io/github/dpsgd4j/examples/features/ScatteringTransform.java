@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntConsumer;
 
 /**
@@ -263,71 +264,59 @@ public final class ScatteringTransform {
         double cos = Math.cos(theta);
         double sin = Math.sin(theta);
         double xi = XI0 / (1 << j);
-        double period = 2 * Math.PI / (1 << level);
-        double shiftedAtZero = 0;
-        double envelopeAtZero = 0;
-        for (int my = -PERIODISATION_TERMS; my <= PERIODISATION_TERMS; my++) {
-            for (int mx = -PERIODISATION_TERMS; mx <= PERIODISATION_TERMS; mx++) {
-                double wy = my * period;
-                double wx = mx * period;
-                double parallel = wx * cos + wy * sin;
-                double perpendicular = -wx * sin + wy * cos;
-                shiftedAtZero += waveletEnvelope(j, parallel - xi, perpendicular);
-                envelopeAtZero += waveletEnvelope(j, parallel, perpendicular);
-            }
-        }
+        // kappa: the Gaussian envelope's share that cancels the shifted envelope at frequency 0.
+        double shiftedAtZero = periodisedSum(level, 0, 0,
+                (wx, wy) -> waveletEnvelope(j, wx * cos + wy * sin - xi, -wx * sin + wy * cos));
+        double envelopeAtZero = periodisedSum(level, 0, 0,
+                (wx, wy) -> waveletEnvelope(j, wx * cos + wy * sin, -wx * sin + wy * cos));
         double kappa = shiftedAtZero / envelopeAtZero;
-        int rows = rows(level);
-        int columns = columns(level);
-        double[] filter = new double[rows * columns];
-        for (int ky = 0; ky < rows; ky++) {
-            double wy0 = frequency(ky, rows, level);
-            for (int kx = 0; kx < columns; kx++) {
-                double wx0 = frequency(kx, columns, level);
-                double sum = 0;
-                for (int my = -PERIODISATION_TERMS; my <= PERIODISATION_TERMS; my++) {
-                    for (int mx = -PERIODISATION_TERMS; mx <= PERIODISATION_TERMS; mx++) {
-                        double wy = wy0 + my * period;
-                        double wx = wx0 + mx * period;
-                        double parallel = wx * cos + wy * sin;
-                        double perpendicular = -wx * sin + wy * cos;
-                        sum += waveletEnvelope(j, parallel - xi, perpendicular)
-                                - kappa * waveletEnvelope(j, parallel, perpendicular);
-                    }
-                }
-                filter[ky * columns + kx] = sum;
-            }
-        }
+        double[] filter = periodisedFilter(level, (wx, wy) -> {
+            double parallel = wx * cos + wy * sin;
+            double perpendicular = -wx * sin + wy * cos;
+            return waveletEnvelope(j, parallel - xi, perpendicular) - kappa * waveletEnvelope(j, parallel, perpendicular);
+        });
         filter[0] = 0; // exactly zero mean (the sum above is zero up to rounding)
         return filter;
     }
 
     /** phi^ on the level-r grid, periodised and scaled to a DC gain of exactly 1. */
     private double[] lowPassFilter(int level) {
-        int rows = rows(level);
-        int columns = columns(level);
-        double period = 2 * Math.PI / (1 << level);
-        double[] filter = new double[rows * columns];
-        for (int ky = 0; ky < rows; ky++) {
-            double wy0 = frequency(ky, rows, level);
-            for (int kx = 0; kx < columns; kx++) {
-                double wx0 = frequency(kx, columns, level);
-                double sum = 0;
-                for (int my = -PERIODISATION_TERMS; my <= PERIODISATION_TERMS; my++) {
-                    for (int mx = -PERIODISATION_TERMS; mx <= PERIODISATION_TERMS; mx++) {
-                        double wy = wy0 + my * period;
-                        double wx = wx0 + mx * period;
-                        sum += Math.exp(-0.5 * lowPassSigma * lowPassSigma * (wx * wx + wy * wy));
-                    }
-                }
-                filter[ky * columns + kx] = sum;
-            }
-        }
+        double[] filter = periodisedFilter(level,
+                (wx, wy) -> Math.exp(-0.5 * lowPassSigma * lowPassSigma * (wx * wx + wy * wy)));
         double dc = filter[0];
         for (int i = 0; i < filter.length; i++) {
             filter[i] /= dc;
         }
         return filter;
+    }
+
+    /** {@code spectrum} sampled on the level-r DFT grid (row-major), each bin periodised. */
+    private double[] periodisedFilter(int level, DoubleBinaryOperator spectrum) {
+        int rows = rows(level);
+        int columns = columns(level);
+        double[] filter = new double[rows * columns];
+        for (int ky = 0; ky < rows; ky++) {
+            double wy = frequency(ky, rows, level);
+            for (int kx = 0; kx < columns; kx++) {
+                filter[ky * columns + kx] = periodisedSum(level, frequency(kx, columns, level), wy, spectrum);
+            }
+        }
+        return filter;
+    }
+
+    /**
+     * The sum of {@code spectrum} over the periodic images of frequency (wx0, wy0) on the level-r grid
+     * (period 2 pi / 2^r in each direction), truncated to +-PERIODISATION_TERMS images.
+     */
+    private static double periodisedSum(int level, double wx0, double wy0, DoubleBinaryOperator spectrum) {
+        double period = 2 * Math.PI / (1 << level);
+        double sum = 0;
+        for (int my = -PERIODISATION_TERMS; my <= PERIODISATION_TERMS; my++) {
+            for (int mx = -PERIODISATION_TERMS; mx <= PERIODISATION_TERMS; mx++) {
+                sum += spectrum.applyAsDouble(wx0 + mx * period, wy0 + my * period);
+            }
+        }
+        return sum;
     }
 
     /**
