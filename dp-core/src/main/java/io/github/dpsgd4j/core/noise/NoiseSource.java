@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * bytes. {@link #seeded(long)} uses the same generator keyed deterministically from a 64-bit
  * seed: statistically identical and reproducible, but anyone who knows or guesses the seed can
  * subtract the noise, so {@link #isSecure()} is {@code false} and no privacy claim may rest on it.
- * The seed never appears in {@link Object#toString()}. Never use ND4J's RNG ({@code Nd4j.randn},
- * {@code Nd4j.getRandom()}) for noise: it is not cryptographic, it is reseeded from the model
+ * The seed never appears in {@link Object#toString()}. Never use ND4J's random generator (its
+ * {@code randn} factory or its global {@code Random}) for noise: it is not cryptographic, it is reseeded from the model
  * configuration, and it clamps Gaussians at about 4.8 standard deviations.
  *
  * <p><b>Gaussians.</b> Standard normal draws come from the Box&ndash;Muller transform
