@@ -1,8 +1,11 @@
 package io.github.dpsgd4j.accounting;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -31,7 +34,11 @@ import java.util.Set;
  */
 public final class PrivacyLedger {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys and anything after the document are errors: a spliced file must not drop spending. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final Set<String> ENTRY_FIELDS = Set.of("noise_multiplier", "sample_rate", "steps");
     private static final PrivacyLedger EMPTY = new PrivacyLedger(List.of());
 
@@ -48,10 +55,21 @@ public final class PrivacyLedger {
 
     /** A ledger with the given segments, in order. Not modified. */
     public static PrivacyLedger of(List<LedgerEntry> entries) {
-        Checks.notNull("entries", entries);
+        return of(entries, "entries");
+    }
+
+    /** {@link #of(List)}, naming entry i {@code name[i]} in errors. */
+    private static PrivacyLedger of(List<LedgerEntry> entries, String name) {
+        Checks.notNull(name, entries);
         PrivacyLedger ledger = EMPTY;
+        long total = 0;
         for (int i = 0; i < entries.size(); i++) {
-            LedgerEntry e = Checks.notNull("entries[" + i + "]", entries.get(i));
+            LedgerEntry e = Checks.notNull(name + "[" + i + "]", entries.get(i));
+            if (e.steps() > Long.MAX_VALUE - total) {
+                throw new IllegalArgumentException(name + "[" + i + "].steps: the total step count exceeds "
+                        + Long.MAX_VALUE + " (" + total + " before this entry, " + e.steps() + " in it)");
+            }
+            total += e.steps();
             ledger = ledger.appendSegment(e);
         }
         return ledger;
@@ -154,7 +172,7 @@ public final class PrivacyLedger {
         for (int i = 0; i < events.size(); i++) {
             entries.add(parseEntry(events.get(i), "events[" + i + "]"));
         }
-        return of(entries);
+        return of(entries, "events");
     }
 
     private static LedgerEntry parseEntry(JsonNode node, String where) {
@@ -178,7 +196,9 @@ public final class PrivacyLedger {
         try {
             return new LedgerEntry(sigma, q, stepsNode.longValue());
         } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+            // The file's field names, not the Java parameter names.
+            throw new IllegalArgumentException(where + ": " + ex.getMessage()
+                    .replace("noiseMultiplier", "noise_multiplier").replace("sampleRate", "sample_rate"), ex);
         }
     }
 

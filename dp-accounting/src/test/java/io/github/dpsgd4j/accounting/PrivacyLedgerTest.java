@@ -32,7 +32,9 @@ class PrivacyLedgerTest {
                 Arbitraries.doubles().between(0, 1e6), Arbitraries.doubles().between(0, Double.MAX_VALUE));
         Arbitrary<Double> rates = Arbitraries.oneOf(Arbitraries.of(0.0, Double.MIN_VALUE, 256 / 60000.0, 1 - 1e-16, 1.0),
                 Arbitraries.doubles().between(0, 1));
-        Arbitrary<Long> steps = Arbitraries.oneOf(Arbitraries.of(0L, 1L, Long.MAX_VALUE), Arbitraries.longs().between(0, Long.MAX_VALUE));
+        // Up to 6 entries whose total step count must fit in a long (a larger total is refused).
+        long most = Long.MAX_VALUE / 6;
+        Arbitrary<Long> steps = Arbitraries.oneOf(Arbitraries.of(0L, 1L, most), Arbitraries.longs().between(0, most));
         return Combinators.combine(sigmas, rates, steps).as(LedgerEntry::new);
     }
 
@@ -47,6 +49,13 @@ class PrivacyLedgerTest {
             assertEquals(Double.doubleToRawLongBits(entries.get(i).sampleRate()),
                     Double.doubleToRawLongBits(back.entries().get(i).sampleRate()));
         }
+    }
+
+    @Test
+    void json_roundTripsTheLargestStepCount() {
+        PrivacyLedger ledger = PrivacyLedger.of(List.of(new LedgerEntry(1.1, 0.01, Long.MAX_VALUE)));
+        assertEquals(ledger, PrivacyLedger.fromJson(ledger.toJson()));
+        assertEquals(Long.MAX_VALUE, ledger.totalSteps());
     }
 
     @Provide
@@ -78,14 +87,18 @@ class PrivacyLedgerTest {
             "steps as text    | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": \"3\"}]}        | events[0].steps must be a whole number",
             "NaN as text      | {\"events\": [{\"noise_multiplier\": \"NaN\", \"sample_rate\": 0.1, \"steps\": 3}]}      | events[0].noise_multiplier must be a number",
             "NaN literal      | {\"events\": [{\"noise_multiplier\": NaN, \"sample_rate\": 0.1, \"steps\": 3}]}          | not valid JSON",
-            "huge sigma       | {\"events\": [{\"noise_multiplier\": 1e999, \"sample_rate\": 0.1, \"steps\": 3}]}        | events[0]: noiseMultiplier must be finite and >= 0",
-            "negative sigma   | {\"events\": [{\"noise_multiplier\": -1, \"sample_rate\": 0.1, \"steps\": 3}]}           | events[0]: noiseMultiplier must be finite and >= 0, got -1.0",
-            "q = 2            | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 2, \"steps\": 3}]}              | events[1]: sampleRate must be in [0, 1], got 2.0",
+            "huge sigma       | {\"events\": [{\"noise_multiplier\": 1e999, \"sample_rate\": 0.1, \"steps\": 3}]}        | events[0]: noise_multiplier must be finite and >= 0",
+            "negative sigma   | {\"events\": [{\"noise_multiplier\": -1, \"sample_rate\": 0.1, \"steps\": 3}]}           | events[0]: noise_multiplier must be finite and >= 0, got -1.0",
+            "q = 2            | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 2, \"steps\": 3}]}              | events[1]: sample_rate must be in [0, 1], got 2.0",
             "not JSON         | events: none                                                                          | not valid JSON",
             "no events        | {\"segments\": []}                                                                     | must have an \"events\" array",
             "events not list  | {\"events\": {}}                                                                       | must have an \"events\" array",
             "root is a list   | []                                                                                     | must be a JSON object",
-            "entry not object | {\"events\": [3]}                                                                      | events[0] must be an object"
+            "entry not object | {\"events\": [3]}                                                                      | events[0] must be an object",
+            "duplicate events | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3}], \"events\": []} | Duplicate field 'events'",
+            "duplicate field  | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"steps\": 0}]} | Duplicate field 'steps'",
+            "trailing ledger  | {\"events\": []} {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3}]} | Trailing token",
+            "total overflows  | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 9223372036854775807}, {\"noise_multiplier\": 2, \"sample_rate\": 0.1, \"steps\": 1}]} | events[1].steps: the total step count exceeds 9223372036854775807"
     })
     void fromJson_malformedLedger_isRejectedNamingEntryAndField(String what, String json, String message) {
         String document = what.trim().equals("q = 2")

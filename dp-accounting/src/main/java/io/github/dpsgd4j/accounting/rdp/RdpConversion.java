@@ -53,7 +53,9 @@ final class RdpConversion {
         for (int k = 0; k < orders.length; k++) {
             double a = orders[k];
             double r = rdp[k];
-            double logDelta = r == 0 ? Double.NEGATIVE_INFINITY : 0.5 * Math.log1p(-Math.exp(-r));
+            // log(1 - e^-r) as log(-expm1(-r)): dp_accounting's log1p(-exp(-r)) rounds to log(0) = -infinity
+            // (delta = 0) for r below about 1e-16, an optimistic answer for a history that does leak.
+            double logDelta = r == 0 ? Double.NEGATIVE_INFINITY : 0.5 * Math.log(-Math.expm1(-r));
             if (a > MIN_USABLE_ORDER) {
                 logDelta = Math.min(logDelta, (a - 1) * (r - epsilon + Math.log1p(-1 / a)) - Math.log(a));
             }

@@ -132,6 +132,19 @@ class RdpAccountantTest {
         assertEquals(RdpConvention.OPACUS, RdpAccountant.of(RdpConvention.OPACUS).convention());
     }
 
+    /**
+     * A history with RDP below 1e-16 still leaks: at epsilon 0 the true delta of one step of
+     * q = 1e-3, sigma = 1e6 is q TV(N(0, sigma^2), N(1, sigma^2)) = 1e-3 (2 Phi(1 / (2 sigma)) - 1)
+     * = 3.989e-10. dp_accounting's log1p(-exp(-r)) rounds to log(0) there and reports delta = 0.
+     */
+    @Test
+    void delta_ofATinyButNonZeroRdp_isNeverZero() {
+        RdpAccountant accountant = RdpAccountant.create();
+        accountant.compose(DpEvent.dpSgd(1e6, 1e-3, 1));
+        double delta = accountant.delta(0);
+        assertTrue(delta >= 3.989e-10, "delta " + delta + " must bound the true 3.989e-10");
+    }
+
     @Test
     void emptyHistory_spendsNothing() {
         for (RdpAccountant accountant : List.of(RdpAccountant.create(), RdpAccountant.opacusCompatible())) {
