@@ -509,6 +509,11 @@ public final class DpSgdTrainer {
             nonFinite += factors.nonFiniteCount();
             return factors.factors();
         }
+
+        @Override
+        public double[] recountFree(double[] squaredNorms) {
+            return ClipFactors.fromSquaredNorms(squaredNorms, l2NormClip, policy).factors();
+        }
     }
 
     private static final class EpochTotals {

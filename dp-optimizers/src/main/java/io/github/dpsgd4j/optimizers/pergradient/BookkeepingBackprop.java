@@ -9,7 +9,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.SpecifiedIndex;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,7 +45,21 @@ final class BookkeepingBackprop extends PrivateBackprop {
     @Override
     public MicroBatchResult addClippedSum(INDArray features, INDArray labels, INDArray featuresMask,
                                           INDArray labelsMask, ClipRule clip, INDArray sum) {
+        return pass(features, labels, featuresMask, labelsMask, clip, sum, true);
+    }
+
+    /**
+     * One forward and backward pass. An example whose norm is not finite (skipped by the clip rule)
+     * must not enter the weighted sums at all: its factor is 0, but 0 x NaN and 0 x infinity are NaN,
+     * which would poison every parameter. When there is one, the pass is repeated on the other
+     * examples alone (they are independent: no layer mixes examples), with their factors recomputed
+     * but not counted again.
+     */
+    private MicroBatchResult pass(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask,
+                                  ClipRule clip, INDArray sum, boolean first) {
         int batch = (int) features.size(0);
+        int[] finite;
+        double summedLoss;
         LayerWorkspaceMgr workspaces = workspace.layerWorkspaces();
         synchroniseCounters();
         net.setLayerMaskArrays(featuresMask, labelsMask);
@@ -79,24 +97,59 @@ final class BookkeepingBackprop extends PrivateBackprop {
                     backward.addSquaredNorms(squaredNorms);
                 }
             }
-            double[] factors = clip.factors(squaredNorms);
-            INDArray view = net.getGradientsViewArray();
-            view.assign(0);
-            INDArray factorColumn = factorColumn(factors, view.dataType());
-            for (LayerBackward backward : backwards) {
-                if (backward != null) {
-                    backward.accumulateClippedSum(factorColumn);
-                }
-            }
-            sum.addi(view);
+            double[] factors = first ? clip.factors(squaredNorms) : clip.recountFree(squaredNorms);
+            finite = finiteRows(squaredNorms);
             LayerBackward outputBackward = backwards[layers.length - 1];
-            return new MicroBatchResult(batch, outputBackward == null ? Double.NaN : outputBackward.summedLoss());
+            summedLoss = outputBackward == null ? Double.NaN : outputBackward.summedLoss();
+            if (finite.length == batch) {
+                INDArray view = net.getGradientsViewArray();
+                view.assign(0);
+                INDArray factorColumn = factorColumn(factors, view.dataType());
+                for (LayerBackward backward : backwards) {
+                    if (backward != null) {
+                        backward.accumulateClippedSum(factorColumn);
+                    }
+                }
+                sum.addi(view);
+            }
         } finally {
             net.clearLayerMaskArrays();
             for (Layer layer : layers) {
                 layer.clear();
             }
         }
+        if (finite.length < batch) {
+            // Some examples were skipped: sum the others alone. Their losses are the finite part.
+            MicroBatchResult rest = finite.length == 0 ? null : pass(rows(features, finite), rows(labels, finite),
+                    rows(featuresMask, finite), rows(labelsMask, finite), clip, sum, false);
+            summedLoss = rest == null ? Double.NaN : rest.summedLoss();
+        }
+        return new MicroBatchResult(batch, summedLoss);
+    }
+
+    /** The indices of the finite entries. */
+    private static int[] finiteRows(double[] squaredNorms) {
+        int[] rows = new int[squaredNorms.length];
+        int n = 0;
+        for (int i = 0; i < squaredNorms.length; i++) {
+            if (Double.isFinite(squaredNorms[i])) {
+                rows[n++] = i;
+            }
+        }
+        return Arrays.copyOf(rows, n);
+    }
+
+    /** A copy of the given examples (first dimension) of {@code array}; null stays null. */
+    static INDArray rows(INDArray array, int[] rows) {
+        if (array == null) {
+            return null;
+        }
+        INDArrayIndex[] index = new INDArrayIndex[array.rank()];
+        index[0] = new SpecifiedIndex(Arrays.stream(rows).asLongStream().toArray());
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        return array.get(index).dup();
     }
 
     /**

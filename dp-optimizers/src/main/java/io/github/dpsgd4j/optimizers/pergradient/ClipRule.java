@@ -12,4 +12,12 @@ public interface ClipRule {
      * @return one factor per example in {@code [0, 1]}, with {@code factor * norm <= C}
      */
     double[] factors(double[] squaredNorms);
+
+    /**
+     * The same factors without recording statistics: for examples already counted by
+     * {@link #factors}, when an engine recomputes a micro-batch without its skipped examples.
+     */
+    default double[] recountFree(double[] squaredNorms) {
+        return factors(squaredNorms);
+    }
 }

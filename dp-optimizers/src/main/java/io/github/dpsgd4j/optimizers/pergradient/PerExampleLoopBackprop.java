@@ -1,10 +1,13 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,6 +40,11 @@ final class PerExampleLoopBackprop extends PrivateBackprop {
         int batch = (int) features.size(0);
         double loss = 0;
         double[] squaredNorm = new double[1];
+        // DL4J calls listeners' onForwardPass/onBackwardPass inside computeGradientAndScore: they would
+        // see one example's activations and its raw gradient. Listeners see only noised updates.
+        // (A copy: setListeners clears the collection getListeners returns.)
+        List<TrainingListener> listeners = net.getListeners() == null ? List.of() : new ArrayList<>(net.getListeners());
+        net.setListeners(new ArrayList<TrainingListener>());
         try {
             for (int i = 0; i < batch; i++) {
                 net.setInput(example(features, i));
@@ -46,16 +54,20 @@ final class PerExampleLoopBackprop extends PrivateBackprop {
                 loss += net.score() - net.calcRegularizationScore(true);
                 INDArray gradient = net.getGradientsViewArray();
                 zeroOutsideTrainable(gradient);
-                double norm = gradient.norm2Number().doubleValue();
+                // The norm in double (a float norm can come out low) and the factor rounded toward zero
+                // in the gradient's type, as the book-keeping engine does.
+                double norm = gradient.castTo(DataType.DOUBLE).norm2Number().doubleValue();
                 squaredNorm[0] = norm * norm;
                 double factor = clip.factors(squaredNorm)[0];
                 if (factor != 0) {
-                    sum.addi(gradient.mul(factor));
+                    sum.addi(gradient.mul(BookkeepingBackprop.factorColumn(new double[] {factor},
+                            gradient.dataType()).getDouble(0)));
                 }
             }
         } finally {
             net.clearLayerMaskArrays();
             net.clear();
+            net.setListeners(new ArrayList<>(listeners));
         }
         return new MicroBatchResult(batch, loss);
     }

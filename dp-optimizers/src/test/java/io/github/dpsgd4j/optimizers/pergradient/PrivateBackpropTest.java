@@ -1,13 +1,17 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
+import io.github.dpsgd4j.core.clip.ClipFactors;
+import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -85,5 +89,60 @@ class PrivateBackpropTest {
         MicroBatchResult rb = loop.addClippedSum(x, y, null, null, clip, b);
         PerExampleGradientEquivalenceProperties.assertClose(b, a);
         assertEquals(rb.summedLoss(), ra.summedLoss(), 1e-9 * Math.abs(rb.summedLoss()));
+    }
+    /**
+     * An example whose gradient norm is not finite (here an infinite feature) is skipped: the clipped
+     * sum equals the sum over the other examples alone, bit for bit free of NaN, for every engine and
+     * layer kind, and the clip rule counts each example once.
+     */
+    @Test
+    void nonFiniteExample_isLeftOutEntirely_notMultipliedByZero() {
+        MultiLayerNetwork mlp = new MultiLayerNetwork(PerExampleGradientEquivalenceProperties.base(5).list()
+                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(4)).build());
+        MultiLayerNetwork cnn = new MultiLayerNetwork(PerExampleGradientEquivalenceProperties.base(6).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(2).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(5, 5, 1)).build());
+        Random random = new Random(11);
+        for (MultiLayerNetwork net : new MultiLayerNetwork[] {mlp, cnn}) {
+            net.init();
+            net.initGradientsView();
+            long[] shape = net == mlp ? new long[] {6, 4} : new long[] {6, 1, 5, 5};
+            INDArray x = PerExampleGradientEquivalenceProperties.gaussian(random, shape);
+            INDArray y = PerExampleGradientEquivalenceProperties.oneHot(random, 6, 3);
+            INDArray poisoned = x.dup();
+            poisoned.slice(2).assign(Double.POSITIVE_INFINITY);
+            int[] kept = {0, 1, 3, 4, 5};
+            for (PrivateBackprop engine : new PrivateBackprop[] {PrivateBackprop.forNetwork(net),
+                    PrivateBackprop.forNetwork(net, Map.of())}) {
+                int[] counted = {0};
+                ClipRule skip = new ClipRule() {
+                    @Override
+                    public double[] factors(double[] squaredNorms) {
+                        counted[0] += squaredNorms.length;
+                        return recountFree(squaredNorms);
+                    }
+
+                    @Override
+                    public double[] recountFree(double[] squaredNorms) {
+                        return ClipFactors.fromSquaredNorms(squaredNorms, 0.5, NonFiniteNormPolicy.SKIP).factors();
+                    }
+                };
+                INDArray withPoison = Nd4j.zeros(net.getGradientsViewArray().dataType(),
+                        net.getGradientsViewArray().shape());
+                INDArray withoutIt = withPoison.dup();
+                engine.addClippedSum(poisoned, y, null, null, skip, withPoison);
+                assertEquals(6, counted[0], engine.strategy() + ": every example counted once");
+                engine.addClippedSum(BookkeepingBackprop.rows(x, kept), BookkeepingBackprop.rows(y, kept), null, null,
+                        skip, withoutIt);
+                assertEquals(0, withPoison.isNaN().castTo(DataType.INT).sumNumber().intValue(),
+                        engine.strategy() + ": no NaN in the clipped sum");
+                PerExampleGradientEquivalenceProperties.assertClose(withoutIt, withPoison);
+            }
+        }
     }
 }
