@@ -33,12 +33,18 @@ final class CheckpointJournal {
         return file;
     }
 
-    /** Appends {@code ledger} as one line and forces it to disk before returning. */
+    /**
+     * Appends {@code ledger} as one line and forces it to disk before returning. A torn last line (a
+     * crash during an earlier append; never a completed reservation, since steps start only after the
+     * force returns) is cut off first, so the new line starts on a line of its own.
+     */
     void append(PrivacyLedger ledger) throws IOException {
         Files.createDirectories(file.getParent());
         String line = ledger.toJson().replaceAll("\\s*\\R\\s*", " ") + "\n";
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            channel.truncate(endOfLastCompleteLine(channel));
+            channel.position(channel.size());
             ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -46,6 +52,20 @@ final class CheckpointJournal {
             channel.force(true);
         }
         DpSgdCheckpoint.forceDirectory(file.getParent());
+    }
+
+    /** The length of the file up to and including its last newline (0 if it has none). */
+    private static long endOfLastCompleteLine(FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        for (long p = size - 1; p >= 0; p--) {
+            one.clear();
+            channel.read(one, p);
+            if (one.get(0) == '\n') {
+                return p + 1;
+            }
+        }
+        return 0;
     }
 
     /** The ledger of the last complete line, if any (a torn last line from a crash is skipped). */
