@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingLayer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
@@ -43,16 +42,16 @@ public final class EmbeddingLayerRule implements LayerRule {
         if (layer.getMaskArray() != null) {
             delta.muliColumnVector(layer.getMaskArray().castTo(dataType));
         }
-        return new Backward(LayerState.gradientViews(layer), Nd4j.createFromArray(indices), delta, hasBias);
+        return new Backward(LayerState.gradientViews(layer), indices, delta, hasBias);
     }
 
     private static final class Backward implements LayerBackward {
         private final Map<String, INDArray> views;
-        private final INDArray indices;
+        private final int[] indices;
         private final INDArray delta;
         private final boolean hasBias;
 
-        Backward(Map<String, INDArray> views, INDArray indices, INDArray delta, boolean hasBias) {
+        Backward(Map<String, INDArray> views, int[] indices, INDArray delta, boolean hasBias) {
             this.views = views;
             this.indices = indices;
             this.delta = delta;
@@ -76,8 +75,7 @@ public final class EmbeddingLayerRule implements LayerRule {
         @Override
         public void accumulateClippedSum(INDArray factors) {
             INDArray scaled = delta.mulColumnVector(factors);
-            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, views.get(DefaultParamInitializer.WEIGHT_KEY),
-                    indices, scaled, 1);
+            LayerState.scatterAddRows(views.get(DefaultParamInitializer.WEIGHT_KEY), indices, scaled);
             if (hasBias) {
                 LayerState.addInto(views.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
             }

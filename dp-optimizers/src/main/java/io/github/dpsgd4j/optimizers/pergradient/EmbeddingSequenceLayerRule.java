@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingSequenceLayer
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
@@ -127,8 +126,7 @@ public final class EmbeddingSequenceLayerRule implements LayerRule {
             INDArray rowFactors = factors.reshape(batch, 1, 1).broadcast(batch, length, 1)
                     .reshape('c', (long) batch * length, 1);
             INDArray scaled = delta.mulColumnVector(rowFactors);
-            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, views.get(DefaultParamInitializer.WEIGHT_KEY),
-                    Nd4j.createFromArray(tokens), scaled, 1);
+            LayerState.scatterAddRows(views.get(DefaultParamInitializer.WEIGHT_KEY), tokens, scaled);
             if (hasBias) {
                 LayerState.addInto(views.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
             }
