@@ -562,8 +562,18 @@ public final class DpSgdTrainer {
             this.size = (int) n;
             this.features = new Rows(data.getFeatures());
             this.labels = new Rows(data.getLabels());
-            this.featuresMask = data.getFeaturesMaskArray() == null ? null : new Rows(data.getFeaturesMaskArray());
-            this.labelsMask = data.getLabelsMaskArray() == null ? null : new Rows(data.getLabelsMaskArray());
+            this.featuresMask = data.getFeaturesMaskArray() == null ? null
+                    : new Rows(checkRows("features mask", data.getFeaturesMaskArray(), n));
+            this.labelsMask = data.getLabelsMaskArray() == null ? null
+                    : new Rows(checkRows("labels mask", data.getLabelsMaskArray(), n));
+        }
+
+        private static INDArray checkRows(String what, INDArray array, long n) {
+            if (array.rank() == 0 || array.size(0) != n) {
+                throw new IllegalArgumentException("data has " + n + " examples but its " + what + " has shape "
+                        + java.util.Arrays.toString(array.shape()) + "; its first dimension must be " + n);
+            }
+            return array;
         }
 
         int size() {
@@ -631,7 +641,11 @@ public final class DpSgdTrainer {
             this.net = Checks.notNull("net", net);
         }
 
-        /** C, the L2 norm every example's gradient is clipped to; required. Finite and > 0. */
+        /**
+         * C, the L2 norm every example's gradient is clipped to; required, > 0. Infinity (no clipping)
+         * is accepted only for comparisons with non-private training and gives no privacy: the
+         * trainer logs a warning, and with a noise multiplier above 0 it is refused at build().
+         */
         public Builder l2NormClip(double l2NormClip) {
             this.l2NormClip = Checks.positive("l2NormClip", l2NormClip);
             return this;

@@ -251,6 +251,20 @@ class DpSgdTrainerTest {
     }
 
     @Test
+    void dataWithMismatchedRows_isRefused() {
+        MultiLayerNetwork net = TestNetworks.mlp(1, 3, 3, 2, new Sgd(0.1), DataType.FLOAT);
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5)
+                .noiseSource(NoiseSource.seeded(1)).build();
+        DataSet data = TestNetworks.gaussianData(1, 10, 3, 2, DataType.FLOAT);
+        DataSet shortLabels = new DataSet(data.getFeatures(), data.getLabels().get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 9), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        assertMessage("10 feature rows but 9 label rows", () -> trainer.step(shortLabels));
+        DataSet badMask = new DataSet(data.getFeatures(), data.getLabels(), null, Nd4j.ones(DataType.FLOAT, 4, 1));
+        assertMessage("its labels mask has shape [4, 1]; its first dimension must be 10", () -> trainer.step(badMask));
+        assertEquals(0, trainer.stepsTaken(), "nothing was spent on refused data");
+    }
+
+    @Test
     void checkpoint_roundTripsModelUpdaterLedgerAndCounters(@TempDir Path dir) throws IOException {
         MultiLayerNetwork net = TestNetworks.mlp(8, 5, 4, 2, new Adam(0.01), DataType.FLOAT);
         DataSet data = TestNetworks.gaussianData(8, 60, 5, 2, DataType.FLOAT);
