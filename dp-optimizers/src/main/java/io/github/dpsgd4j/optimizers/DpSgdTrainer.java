@@ -89,7 +89,7 @@ public final class DpSgdTrainer {
     /** The ledger total up to which the journal has reserved steps. */
     private long journalReservedThrough;
     private CheckpointJournal journal;
-    private DataSet lastStepData;
+    private INDArray[] lastStepArrays;
     private TrainingData lastStepTraining;
     private final INDArray clippedSum;
 
@@ -238,12 +238,25 @@ public final class DpSgdTrainer {
         if (refusal.isPresent()) {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
-        if (lastStepData != data) { // step() is typically called with the same data set again and again
+        // step() is typically called with the same data set again and again: reuse its row views while the
+        // data set holds the same arrays (setFeatures and the like replace them).
+        INDArray[] arrays = {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
+                data.getLabelsMaskArray()};
+        if (lastStepArrays == null || !sameArrays(lastStepArrays, arrays)) {
             lastStepTraining = new TrainingData(data);
-            lastStepData = data;
+            lastStepArrays = arrays;
         }
         int[] batch = sampler.sample(lastStepTraining.size());
         return takeStep(lastStepTraining, batch, net.getEpochCount());
+    }
+
+    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long stepsPerEpoch() {

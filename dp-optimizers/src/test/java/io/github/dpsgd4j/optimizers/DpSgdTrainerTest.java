@@ -251,6 +251,19 @@ class DpSgdTrainerTest {
     }
 
     @Test
+    void step_seesArraysReplacedInTheSameDataSet() {
+        MultiLayerNetwork net = TestNetworks.mlp(2, 3, 3, 2, new Sgd(0.1), DataType.FLOAT);
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(1.0)
+                .noiseSource(NoiseSource.seeded(2)).build();
+        DataSet data = TestNetworks.gaussianData(2, 10, 3, 2, DataType.FLOAT);
+        assertEquals(10, trainer.step(data).batchSize());
+        DataSet smaller = TestNetworks.gaussianData(3, 4, 3, 2, DataType.FLOAT);
+        data.setFeatures(smaller.getFeatures());
+        data.setLabels(smaller.getLabels());
+        assertEquals(4, trainer.step(data).batchSize(), "q = 1 samples every example of the new arrays");
+    }
+
+    @Test
     void dataWithMismatchedRows_isRefused() {
         MultiLayerNetwork net = TestNetworks.mlp(1, 3, 3, 2, new Sgd(0.1), DataType.FLOAT);
         DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5)
