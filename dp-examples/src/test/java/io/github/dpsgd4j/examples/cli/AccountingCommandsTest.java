@@ -207,7 +207,9 @@ class AccountingCommandsTest {
                 Arguments.of("unknown field", "{\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"x\": 1}]}", "unknown field"),
                 Arguments.of("missing field", "{\"events\": [{\"noise_multiplier\": 1, \"steps\": 3}]}", "sample_rate"),
                 Arguments.of("fractional steps", "{\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 1.5}]}", "steps"),
-                Arguments.of("sample rate 2", "{\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 2, \"steps\": 3}]}", "sampleRate"),
+                Arguments.of("sample rate 2", "{\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 2, \"steps\": 3}]}", "sample_rate must be in [0, 1], got 2.0"),
+                Arguments.of("duplicate events", "{\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3}], \"events\": []}", "Duplicate field"),
+                Arguments.of("trailing document", "{\"events\": []} {\"events\": []}", "Trailing token"),
                 Arguments.of("no events", "{\"steps\": 3}", "events"));
     }
 
