@@ -162,9 +162,17 @@ final class BookkeepingBackprop extends PrivateBackprop {
         }
         float[] rounded = new float[factors.length];
         for (int i = 0; i < factors.length; i++) {
-            float f = (float) factors[i];
-            rounded[i] = f > factors[i] ? Math.nextDown(f) : f;
+            rounded[i] = (float) roundedFactor(factors[i], DataType.FLOAT);
         }
         return Nd4j.createFromArray(rounded).castTo(dataType).reshape(factors.length, 1);
+    }
+
+    /** {@code factor} as the network's type represents it, rounded toward zero for float types. */
+    static double roundedFactor(double factor, DataType dataType) {
+        if (dataType == DataType.DOUBLE) {
+            return factor;
+        }
+        float f = (float) factor;
+        return f > factor ? Math.nextDown(f) : f;
     }
 }

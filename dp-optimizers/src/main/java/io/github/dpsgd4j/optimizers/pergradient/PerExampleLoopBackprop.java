@@ -4,8 +4,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +58,7 @@ final class PerExampleLoopBackprop extends PrivateBackprop {
                 squaredNorm[0] = norm * norm;
                 double factor = clip.factors(squaredNorm)[0];
                 if (factor != 0) {
-                    sum.addi(gradient.mul(BookkeepingBackprop.factorColumn(new double[] {factor},
-                            gradient.dataType()).getDouble(0)));
+                    sum.addi(gradient.mul(BookkeepingBackprop.roundedFactor(factor, gradient.dataType())));
                 }
             }
         } finally {
@@ -73,14 +70,6 @@ final class PerExampleLoopBackprop extends PrivateBackprop {
     }
 
     private static INDArray example(INDArray array, int i) {
-        if (array == null) {
-            return null;
-        }
-        INDArrayIndex[] index = new INDArrayIndex[array.rank()];
-        index[0] = NDArrayIndex.interval(i, i + 1);
-        for (int d = 1; d < index.length; d++) {
-            index[d] = NDArrayIndex.all();
-        }
-        return array.get(index).dup();
+        return BookkeepingBackprop.rows(array, new int[] {i});
     }
 }
