@@ -7,24 +7,22 @@ import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyBudgetExceededException;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
-import io.github.dpsgd4j.core.clip.ClipFactors;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.core.sampling.PoissonSampler;
-import io.github.dpsgd4j.optimizers.pergradient.MicroBatchResult;
-import io.github.dpsgd4j.optimizers.pergradient.PrivateBackprop;
+import io.github.dpsgd4j.core.sampling.ShuffledBatchSampler;
+import io.github.dpsgd4j.optimizers.engine.ClippedSum;
+import io.github.dpsgd4j.optimizers.engine.GradientEngine;
+import io.github.dpsgd4j.optimizers.model.ExampleSet;
+import io.github.dpsgd4j.optimizers.model.ModelAdapter;
+import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
+import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,19 +38,21 @@ import java.util.Optional;
  * Trains a DL4J {@link MultiLayerNetwork} with DP-SGD (Abadi et al. 2016, "Deep learning with
  * differential privacy", arXiv:1607.00133) and keeps the privacy ledger of the run.
  *
- * <p>The network's configuration and its updater (Sgd, Adam, Nesterovs...) stay the user's; one
- * private step is:
+ * <p>The network's configuration and its updater (Sgd, Adam, Nesterovs...) stay the user's. The
+ * trainer orchestrates the named parts of one private step:
  * <ol>
- *   <li>refuse the step if it would exceed the budget, then record it in the ledger (and, with
- *       checkpoints, in the on-disk journal) before anything derived from it is visible;</li>
- *   <li>sample a logical batch: every example independently with probability q (secure
- *       randomness); it may be empty;</li>
- *   <li>per micro-batch, one forward and one backward pass that yields every example's gradient
- *       norm and the sum of clipped gradients {@code sum_i min(1, C / |g_i|) g_i};</li>
- *   <li>add Gaussian noise N(0, (sigma C)^2) to every trainable coordinate, divide by the
- *       <em>expected</em> batch size q N (never the actual size, which depends on the data);</li>
- *   <li>apply the update through DL4J's own updater, exactly as {@code fit()} would.</li>
+ *   <li>{@link PrivacyGuard}: refuse the step if it would exceed the budget, then record it in the
+ *       ledger (and, with checkpoints, in the on-disk journal) before anything derived from it is
+ *       visible;</li>
+ *   <li>sampling (dp-core): every example independently with probability q (secure randomness);
+ *       the batch may be empty;</li>
+ *   <li>{@link GradientEngine}: per micro-batch, a {@link ClippedSum} of the clipped per-example
+ *       gradients through the {@link ModelAdapter} and its layer rules; the sums merge;</li>
+ *   <li>{@link NoiseAndNormalisation}: Gaussian noise N(0, (sigma C)^2) on every trainable
+ *       coordinate, then division by the <em>expected</em> batch size q N;</li>
+ *   <li>the adapter's update through DL4J's own updater, exactly as {@code fit()} would.</li>
  * </ol>
+ * {@link StepPlan} owns the epochs-to-steps arithmetic.
  *
  * <p>The guarantee: (epsilon, delta)-differential privacy of the trained parameters (and of every
  * intermediate model) with respect to adding or removing one training example, as certified by the
@@ -65,55 +65,46 @@ import java.util.Optional;
 public final class DpSgdTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(DpSgdTrainer.class);
-    /** Steps reserved in the on-disk journal at a time (at most this many are over-counted after a crash). */
-    private static final long JOURNAL_RESERVATION = 64;
 
     private final MultiLayerNetwork net;
+    private final ModelAdapter model;
     private final DpSgdConfig config;
     private final NoiseSource noise;
-    private final PrivateBackprop backprop;
-    private final List<long[]> trainableRanges;
+    private final GradientEngine engine;
+    private final NoiseAndNormalisation noising;
     private final PoissonSampler sampler;
-    private final org.deeplearning4j.nn.api.Updater updater;
-    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_UPDATE");
+    private final ShuffledBatchSampler shuffled;
+    private final PrivacyGuard guard;
+    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_NOISE");
     private final StepWorkspace batchWorkspace = new StepWorkspace("DPSGD_BATCH");
     private final List<PrivacyListener> listeners;
     private final Path checkpointDirectory;
     private final long checkpointEverySteps;
+    /** Epochs planned at build time (targetBudget or epochs), or NaN. */
+    private final double plannedEpochs;
 
-    private PrivacyLedger ledger;
     /** Steps whose update was applied, over the whole run. */
     private long stepsTaken;
-    /** Steps that budget allows after the ledger's current total (-1: not computed yet). */
-    private long stepsAllowed = -1;
-    /** The ledger total up to which the journal has reserved steps. */
-    private long journalReservedThrough;
-    private CheckpointJournal journal;
     private INDArray[] lastStepArrays;
-    private TrainingData lastStepTraining;
-    private final INDArray clippedSum;
+    private ExampleSet lastStepTraining;
 
-    private DpSgdTrainer(MultiLayerNetwork net, DpSgdConfig config, NoiseSource noise, List<PrivacyListener> listeners,
-                         Path checkpointDirectory, long checkpointEverySteps, PrivacyLedger ledger, long stepsTaken) {
+    private DpSgdTrainer(MultiLayerNetwork net, LayerRules rules, DpSgdConfig config, NoiseSource noise,
+                         List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
+                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs) {
         this.net = net;
+        this.model = new MultiLayerNetworkAdapter(net, rules);
         this.config = config;
         this.noise = noise;
         this.listeners = List.copyOf(listeners);
         this.checkpointDirectory = checkpointDirectory;
         this.checkpointEverySteps = checkpointEverySteps;
-        this.ledger = ledger;
         this.stepsTaken = stepsTaken;
-        this.journalReservedThrough = ledger.totalSteps();
-        NetworkValidation.validate(net);
-        if (net.getGradientsViewArray() == null) {
-            net.initGradientsView();
-        }
-        this.backprop = PrivateBackprop.forNetwork(net);
-        this.trainableRanges = backprop.trainableRanges();
+        this.plannedEpochs = plannedEpochs;
+        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory);
+        this.engine = new GradientEngine(model, config.l2NormClip(), config.nonFiniteNormPolicy());
+        this.noising = new NoiseAndNormalisation(noise, config.noiseStandardDeviation(), model.trainableRanges());
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
-        // Created here, outside any workspace: the updater allocates its persistent state now.
-        this.updater = net.getUpdater();
-        this.clippedSum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
+        this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
         describeSetup();
     }
 
@@ -139,10 +130,10 @@ public final class DpSgdTrainer {
                         + "per-example gradients by {}",
                 config.l2NormClip(), config.noiseMultiplier(), config.sampleRate(), config.samplingMethod(),
                 noise.isSecure() ? "secure" : "SEEDED (NOT SECURE: for reproducible experiments only)",
-                backprop.strategy());
-        if (backprop.strategy() == PrivateBackprop.Strategy.PER_EXAMPLE_LOOP) {
+                engine.strategy());
+        if (engine.strategy() == GradientEngine.Strategy.PER_EXAMPLE_LOOP) {
             log.warn("no per-example gradient rule for {}: using the exact per-example loop, which is much slower "
-                    + "(about batch-size-1 speed)", backprop.layersWithoutRule());
+                    + "(about batch-size-1 speed)", engine.layersWithoutRule());
         }
         if (config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE) {
             log.warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
@@ -157,57 +148,31 @@ public final class DpSgdTrainer {
 
     /**
      * Trains for {@code epochs} epochs over {@code data} (all examples in memory: Poisson sampling
-     * needs random access). An epoch is {@code ceil(1 / q)} steps, i.e. N examples in expectation.
-     * Stops early, without error, before a step that would exceed the budget.
+     * needs random access). An epoch is {@link StepPlan#stepsPerEpoch(double) ceil(1 / q)} steps,
+     * i.e. N examples in expectation. Stops early, without error, before a step that would exceed
+     * the budget.
      */
     public TrainingSummary fit(DataSet data, int epochs) {
         Checks.notNull("data", data);
         Checks.nonNegative("epochs", epochs);
-        TrainingData training = new TrainingData(data);
-        long stepsPerEpoch = stepsPerEpoch();
-        long stepsAtStart = stepsTaken;
-        int epochsDone = 0;
-        for (int e = 0; e < epochs; e++) {
-            int epoch = net.getEpochCount();
-            for (TrainingListener l : net.getListeners()) {
-                l.onEpochStart(net);
-            }
-            EpochTotals totals = new EpochTotals();
-            List<int[]> shuffledBatches = config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE
-                    ? shuffledBatches(training.size()) : null;
-            for (long s = 0; s < stepsPerEpoch; s++) {
-                Optional<String> refusal = budgetRefusal();
-                if (refusal.isPresent()) {
-                    log.warn(refusal.get());
-                    for (PrivacyListener l : listeners) {
-                        l.onBudgetExhausted(refusal.get());
-                    }
-                    saveCheckpointIfConfigured();
-                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal);
-                }
-                int[] batch = shuffledBatches != null
-                        ? shuffledBatches.get((int) s) : sampler.sample(training.size());
-                StepReport report = takeStep(training, batch, epoch);
-                totals.add(report);
-                if (checkpointEverySteps > 0 && stepsTaken % checkpointEverySteps == 0) {
-                    saveCheckpointIfConfigured();
-                }
-            }
-            net.incrementEpochCount();
-            for (TrainingListener l : net.getListeners()) {
-                l.onEpochEnd(net);
-            }
-            epochsDone++;
-            if (!listeners.isEmpty()) {
-                EpochReport report = new EpochReport(epoch, stepsTaken, privacySpent(config.reportingDelta()),
-                        totals.meanLoss(), totals.clippedFraction());
-                for (PrivacyListener l : listeners) {
-                    l.onEpochEnd(report);
-                }
-            }
-            saveCheckpointIfConfigured();
+        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), epochs).totalSteps());
+    }
+
+    /**
+     * Trains for the epochs planned at build time ({@link Builder#targetBudget} or
+     * {@link Builder#epochs}): {@link StepPlan#totalSteps()} steps, the last epoch partial when the
+     * plan has a fraction of one. Stops early, without error, before a step that would exceed the
+     * budget.
+     *
+     * @throws IllegalStateException if no epochs were planned
+     */
+    public TrainingSummary fit(DataSet data) {
+        Checks.notNull("data", data);
+        if (Double.isNaN(plannedEpochs)) {
+            throw new IllegalStateException("no epochs were planned: call fit(data, epochs), or build with "
+                    + "targetBudget(budget, epochs) or epochs(epochs)");
         }
-        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty());
+        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), plannedEpochs).totalSteps());
     }
 
     /**
@@ -227,6 +192,49 @@ public final class DpSgdTrainer {
         return fit(DataSet.merge(parts), epochs);
     }
 
+    private TrainingSummary run(ExampleSet training, long totalSteps) {
+        long stepsPerEpoch = StepPlan.stepsPerEpoch(config.sampleRate());
+        long stepsAtStart = stepsTaken;
+        long done = 0;
+        int epochsDone = 0;
+        while (done < totalSteps) {
+            long steps = Math.min(stepsPerEpoch, totalSteps - done);
+            int epoch = model.epochCount();
+            model.epochStarted();
+            EpochTotals totals = new EpochTotals();
+            List<int[]> shuffledBatches = config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE
+                    ? shuffled.epoch(training.size(), stepsPerEpoch) : null;
+            for (long s = 0; s < steps; s++) {
+                Optional<String> refusal = guard.refusal();
+                if (refusal.isPresent()) {
+                    log.warn(refusal.get());
+                    for (PrivacyListener l : listeners) {
+                        l.onBudgetExhausted(refusal.get());
+                    }
+                    saveCheckpointIfConfigured();
+                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal);
+                }
+                int[] batch = shuffledBatches != null ? shuffledBatches.get((int) s) : sampler.sample(training.size());
+                totals.add(takeStep(training, batch, epoch));
+                done++;
+                if (checkpointEverySteps > 0 && stepsTaken % checkpointEverySteps == 0) {
+                    saveCheckpointIfConfigured();
+                }
+            }
+            model.epochEnded();
+            epochsDone++;
+            if (!listeners.isEmpty()) {
+                EpochReport report = new EpochReport(epoch, stepsTaken, privacySpent(config.reportingDelta()),
+                        totals.meanLoss(), totals.clippedFraction());
+                for (PrivacyListener l : listeners) {
+                    l.onEpochEnd(report);
+                }
+            }
+            saveCheckpointIfConfigured();
+        }
+        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty());
+    }
+
     /**
      * Takes one private step with a fresh Poisson sample of {@code data}.
      *
@@ -234,7 +242,7 @@ public final class DpSgdTrainer {
      */
     public StepReport step(DataSet data) {
         Checks.notNull("data", data);
-        Optional<String> refusal = budgetRefusal();
+        Optional<String> refusal = guard.refusal();
         if (refusal.isPresent()) {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
@@ -242,161 +250,41 @@ public final class DpSgdTrainer {
         // data set holds the same arrays (setFeatures and the like replace them).
         INDArray[] arrays = {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
                 data.getLabelsMaskArray()};
-        if (lastStepArrays == null || !sameArrays(lastStepArrays, arrays)) {
-            lastStepTraining = new TrainingData(data);
+        if (lastStepArrays == null || !Arrays.equals(lastStepArrays, arrays, (a, b) -> a == b ? 0 : 1)) {
+            lastStepTraining = ExampleSet.of(data);
             lastStepArrays = arrays;
         }
         int[] batch = sampler.sample(lastStepTraining.size());
-        return takeStep(lastStepTraining, batch, net.getEpochCount());
+        return takeStep(lastStepTraining, batch, model.epochCount());
     }
 
-    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private long stepsPerEpoch() {
-        return (long) Math.ceil(1.0 / config.sampleRate());
-    }
-
-    private Optional<String> budgetRefusal() {
-        PrivacyBudget budget = config.budget();
-        if (budget == null) {
-            return Optional.empty();
-        }
-        if (stepsAllowed < 0) {
-            stepsAllowed = NoiseCalibration.maxSteps(config.accountant(), ledger.toEvent(), config.noiseMultiplier(),
-                    config.sampleRate(), budget);
-        }
-        if (stepsAllowed > 0) {
-            return Optional.empty();
-        }
-        return Optional.of("privacy budget " + budget + " reached: stopping before step " + (ledger.totalSteps() + 1)
-                + ", which would exceed it (" + config.accountant() + " accountant, " + ledger.totalSteps()
-                + " steps spent)");
-    }
-
-    private StepReport takeStep(TrainingData data, int[] batch, int epoch) {
-        recordStepInLedger();
+    private StepReport takeStep(ExampleSet data, int[] batch, int epoch) {
+        guard.recordStep();
         double expectedBatchSize = config.sampleRate() * data.size();
-        clippedSum.assign(0);
-        ClipCounter counter = new ClipCounter(config.l2NormClip(), config.nonFiniteNormPolicy());
-        double lossSum = 0;
+        ClippedSum total = null;
         for (int from = 0; from < batch.length; from += config.physicalBatchSize()) {
             int[] chunk = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + config.physicalBatchSize()));
             try (MemoryWorkspace scope = batchWorkspace.open()) { // the gathered rows live only for this chunk
-                MicroBatchResult result = backprop.addClippedSum(data.features(chunk), data.labels(chunk),
-                        data.featuresMask(chunk), data.labelsMask(chunk), counter, clippedSum);
-                lossSum += result.summedLoss();
+                ClippedSum part = engine.clippedSum(data.batch(chunk));
+                total = total == null ? part : total.merge(part);
             }
         }
-
-        INDArray view = net.getGradientsViewArray();
-        int iteration = net.getIterationCount();
+        INDArray view = model.gradientView();
+        if (total == null) {
+            total = ClippedSum.zero(view.dataType(), view.length());
+        }
         try (MemoryWorkspace scope = updateWorkspace.open()) {
-            view.assign(clippedSum);
-            double noiseStd = config.noiseStandardDeviation();
-            if (noiseStd > 0) {
-                for (long[] range : trainableRanges) {
-                    noise.addGaussian(view.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1])),
-                            noiseStd);
-                }
-            }
-            view.divi(expectedBatchSize);
+            noising.noisyAverage(total, view, expectedBatchSize);
         }
-        for (TrainingListener l : net.getListeners()) {
-            l.onGradientCalculation(net); // the gradient is now clipped and noised: safe to observe
-        }
-        // The updater opens its own working-memory scope in the update workspace.
-        updater.update(net, new DefaultGradient(view), iteration, epoch, 1, updateWorkspace.layerWorkspaces());
-        net.params().subi(view.reshape(view.length()));
+        double meanLoss = batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length;
+        model.applyUpdate(meanLoss);
         stepsTaken++;
-
-        double meanLoss = batch.length == 0 ? Double.NaN : lossSum / batch.length;
-        if (batch.length > 0) {
-            net.setScore(meanLoss + net.calcRegularizationScore(true));
-        }
-        for (TrainingListener l : net.getListeners()) {
-            l.iterationDone(net, iteration, epoch);
-        }
-        BaseOptimizer.incrementIterationCount(net, 1);
-        net.applyConstraints(net.getIterationCount(), net.getEpochCount());
-
-        StepReport report = new StepReport(stepsTaken, epoch, batch.length, meanLoss, counter.clipped,
-                counter.nonFinite);
+        StepReport report = new StepReport(stepsTaken, epoch, batch.length, meanLoss, total.stats().clippedCount(),
+                total.stats().nonFiniteCount());
         for (PrivacyListener l : listeners) {
             l.onStep(report);
         }
         return report;
-    }
-
-    /** Records the next step before it is computed; with checkpoints, reserves it on disk first. */
-    private void recordStepInLedger() {
-        PrivacyLedger next = ledger.record(config.noiseMultiplier(), config.sampleRate(), 1);
-        if (checkpointDirectory != null && next.totalSteps() > journalReservedThrough) {
-            long reserve = JOURNAL_RESERVATION;
-            if (config.budget() != null) {
-                reserve = Math.min(reserve, stepsAllowed);
-            }
-            PrivacyLedger reserved = ledger.record(config.noiseMultiplier(), config.sampleRate(), Math.max(1, reserve));
-            try {
-                journal().append(reserved);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot reserve the next steps in the privacy journal "
-                        + journal().file() + "; no step was taken", e);
-            }
-            journalReservedThrough = reserved.totalSteps();
-        }
-        ledger = next;
-        if (stepsAllowed > 0) {
-            stepsAllowed--;
-        }
-    }
-
-    private CheckpointJournal journal() {
-        if (journal == null) {
-            journal = new CheckpointJournal(checkpointDirectory);
-        }
-        return journal;
-    }
-
-    private List<int[]> shuffledBatches(int size) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        for (int i = size - 1; i > 0; i--) {
-            int j = uniformIndex(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        int batchSize = (int) Math.max(1, Math.round(config.sampleRate() * size));
-        List<int[]> batches = new ArrayList<>();
-        for (long s = 0; s < stepsPerEpoch(); s++) {
-            int from = (int) ((s * batchSize) % size);
-            int[] batch = new int[Math.min(batchSize, size)];
-            for (int k = 0; k < batch.length; k++) {
-                batch[k] = order[(from + k) % size];
-            }
-            batches.add(batch);
-        }
-        return batches;
-    }
-
-    /** Uniform in [0, bound) by rejection, without modulo bias. */
-    private int uniformIndex(int bound) {
-        long limit = Long.MAX_VALUE - (Long.MAX_VALUE % bound);
-        while (true) {
-            long r = noise.nextLong() >>> 1;
-            if (r < limit) {
-                return (int) (r % bound);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- privacy
@@ -413,14 +301,12 @@ public final class DpSgdTrainer {
 
     /** As {@link #privacySpent(double)}, with the given accountant. */
     public PrivacyGuarantee privacySpent(double delta, AccountantType accountant) {
-        Checks.openUnitInterval("delta", delta);
-        Checks.notNull("accountant", accountant);
-        return ledger.accountant(accountant).guarantee(delta);
+        return guard.spent(delta, accountant);
     }
 
     /** The ledger of every step recorded so far. Immutable. */
     public PrivacyLedger ledger() {
-        return ledger;
+        return guard.ledger();
     }
 
     /** The privacy settings. */
@@ -439,8 +325,14 @@ public final class DpSgdTrainer {
     }
 
     /** How per-example gradients are computed for this network. */
-    public PrivateBackprop.Strategy strategy() {
-        return backprop.strategy();
+    public GradientEngine.Strategy strategy() {
+        return engine.strategy();
+    }
+
+    /** The step plan of {@link #fit(DataSet)}, if epochs were planned at build time. */
+    public Optional<StepPlan> plan() {
+        return Double.isNaN(plannedEpochs) ? Optional.empty()
+                : Optional.of(StepPlan.of(config.sampleRate(), plannedEpochs));
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -451,7 +343,8 @@ public final class DpSgdTrainer {
      */
     public void saveCheckpoint(Path directory) throws IOException {
         Checks.notNull("directory", directory);
-        DpSgdCheckpoint.write(directory, net, config, ledger, stepsTaken, checkpointEverySteps, noise.isSecure());
+        DpSgdCheckpoint.write(directory, net, config, guard.ledger(), stepsTaken, checkpointEverySteps,
+                noise.isSecure());
     }
 
     private void saveCheckpointIfConfigured() {
@@ -460,9 +353,7 @@ public final class DpSgdTrainer {
         }
         try {
             saveCheckpoint(checkpointDirectory);
-            // The checkpoint now holds every step taken: release the journal's unused reservation.
-            journal().append(ledger);
-            journalReservedThrough = ledger.totalSteps();
+            guard.checkpointed(); // the checkpoint now holds every step taken
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint to " + checkpointDirectory, e);
         }
@@ -484,49 +375,15 @@ public final class DpSgdTrainer {
         Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
-        PrivacyLedger ledger = checkpoint.ledger();
-        Optional<PrivacyLedger> journaled = new CheckpointJournal(directory).latest();
-        if (journaled.isPresent() && journaled.get().totalSteps() > ledger.totalSteps()) {
-            log.warn("checkpoint records {} steps but the journal reserved {}: counting the {} steps recorded after "
-                            + "the last checkpoint as spent", ledger.totalSteps(), journaled.get().totalSteps(),
-                    journaled.get().totalSteps() - ledger.totalSteps());
-            ledger = journaled.get();
-        }
-        return new DpSgdTrainer(checkpoint.network(), checkpoint.config(), noise, List.of(listeners), directory,
-                checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken());
+        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger());
+        return new DpSgdTrainer(checkpoint.network(), LayerRules.defaults(), checkpoint.config(), noise,
+                List.of(listeners), directory, checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken(),
+                Double.NaN);
     }
 
     /** Resumes with secure noise; see {@link #resume(Path, NoiseSource, PrivacyListener...)}. */
     public static DpSgdTrainer resume(Path directory, PrivacyListener... listeners) throws IOException {
         return resume(directory, NoiseSource.secure(), listeners);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** Clipping factors for one micro-batch, counting clipped and non-finite examples. */
-    private static final class ClipCounter implements io.github.dpsgd4j.optimizers.pergradient.ClipRule {
-        private final double l2NormClip;
-        private final NonFiniteNormPolicy policy;
-        int clipped;
-        int nonFinite;
-
-        ClipCounter(double l2NormClip, NonFiniteNormPolicy policy) {
-            this.l2NormClip = l2NormClip;
-            this.policy = policy;
-        }
-
-        @Override
-        public double[] factors(double[] squaredNorms) {
-            ClipFactors factors = ClipFactors.fromSquaredNorms(squaredNorms, l2NormClip, policy);
-            clipped += factors.clippedCount();
-            nonFinite += factors.nonFiniteCount();
-            return factors.factors();
-        }
-
-        @Override
-        public double[] recountFree(double[] squaredNorms) {
-            return ClipFactors.fromSquaredNorms(squaredNorms, l2NormClip, policy).factors();
-        }
     }
 
     private static final class EpochTotals {
@@ -551,84 +408,6 @@ public final class DpSgdTrainer {
         }
     }
 
-    /** The training set with its arrays flattened once for fast row gathers. */
-    private static final class TrainingData {
-        private final Rows features;
-        private final Rows labels;
-        private final Rows featuresMask;
-        private final Rows labelsMask;
-        private final int size;
-
-        TrainingData(DataSet data) {
-            if (data.getFeatures() == null || data.getLabels() == null) {
-                throw new IllegalArgumentException("data must have features and labels");
-            }
-            long n = data.getFeatures().size(0);
-            if (data.getLabels().size(0) != n) {
-                throw new IllegalArgumentException("data has " + n + " feature rows but " + data.getLabels().size(0)
-                        + " label rows");
-            }
-            if (n == 0 || n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("data must have between 1 and " + Integer.MAX_VALUE
-                        + " examples, got " + n);
-            }
-            this.size = (int) n;
-            this.features = new Rows(data.getFeatures());
-            this.labels = new Rows(data.getLabels());
-            this.featuresMask = data.getFeaturesMaskArray() == null ? null
-                    : new Rows(checkRows("features mask", data.getFeaturesMaskArray(), n));
-            this.labelsMask = data.getLabelsMaskArray() == null ? null
-                    : new Rows(checkRows("labels mask", data.getLabelsMaskArray(), n));
-        }
-
-        private static INDArray checkRows(String what, INDArray array, long n) {
-            if (array.rank() == 0 || array.size(0) != n) {
-                throw new IllegalArgumentException("data has " + n + " examples but its " + what + " has shape "
-                        + java.util.Arrays.toString(array.shape()) + "; its first dimension must be " + n);
-            }
-            return array;
-        }
-
-        int size() {
-            return size;
-        }
-
-        INDArray features(int[] rows) {
-            return features.gather(rows);
-        }
-
-        INDArray labels(int[] rows) {
-            return labels.gather(rows);
-        }
-
-        INDArray featuresMask(int[] rows) {
-            return featuresMask == null ? null : featuresMask.gather(rows);
-        }
-
-        INDArray labelsMask(int[] rows) {
-            return labelsMask == null ? null : labelsMask.gather(rows);
-        }
-    }
-
-    /** An array viewed as [N, rest] for gathering rows. */
-    private static final class Rows {
-        private final INDArray flat;
-        private final long[] shape;
-
-        Rows(INDArray array) {
-            this.shape = array.shape();
-            long n = shape[0];
-            // A view when the array is already c-contiguous; one copy otherwise.
-            this.flat = array.reshape('c', n, n == 0 ? 0 : array.length() / n);
-        }
-
-        INDArray gather(int[] rows) {
-            long[] out = shape.clone();
-            out[0] = rows.length;
-            return Nd4j.pullRows(flat, 1, rows).reshape('c', out);
-        }
-    }
-
     // ---------------------------------------------------------------- builder
 
     /** Configures a {@link DpSgdTrainer}; see {@link DpSgdTrainer#builder}. */
@@ -638,7 +417,9 @@ public final class DpSgdTrainer {
         private Double noiseMultiplier;
         private Double sampleRate;
         private PrivacyBudget targetBudget;
-        private double targetEpochs;
+        private double targetEpochs = Double.NaN;
+        private double epochs = Double.NaN;
+        private LayerRules layerRules = LayerRules.defaults();
         private PrivacyBudget budget;
         private SamplingMethod samplingMethod = SamplingMethod.POISSON;
         private int physicalBatchSize = 256;
@@ -677,13 +458,31 @@ public final class DpSgdTrainer {
         }
 
         /**
-         * Calibrates sigma so that {@code epochs} epochs ({@code ceil(epochs * ceil(1/q))} steps, what
-         * {@link DpSgdTrainer#fit} takes) spend exactly {@code budget} (the smallest sigma that meets
-         * it, by the configured accountant), and guards the budget.
+         * Calibrates sigma so that {@code epochs} epochs ({@link StepPlan#totalSteps()} steps, what
+         * {@link DpSgdTrainer#fit(DataSet)} takes) spend exactly {@code budget} (the smallest sigma
+         * that meets it, by the configured accountant), guards the budget, and plans those epochs.
          */
         public Builder targetBudget(PrivacyBudget budget, double epochs) {
             this.targetBudget = Checks.notNull("budget", budget);
             this.targetEpochs = Checks.finitePositive("epochs", epochs);
+            return this;
+        }
+
+        /**
+         * The epochs {@link DpSgdTrainer#fit(DataSet)} runs when sigma is given directly; finite and
+         * {@code > 0}. With {@link #targetBudget} the epochs are planned there (equal values only).
+         */
+        public Builder epochs(double epochs) {
+            this.epochs = Checks.finitePositive("epochs", epochs);
+            return this;
+        }
+
+        /**
+         * The layer rules to use ({@link LayerRules#defaults()} by default); register a rule for your
+         * own layer with {@code LayerRules.defaults().withFirst(rule)}.
+         */
+        public Builder layerRules(LayerRules rules) {
+            this.layerRules = Checks.notNull("rules", rules);
             return this;
         }
 
@@ -764,8 +563,8 @@ public final class DpSgdTrainer {
             PrivacyBudget guard = budget != null ? budget : targetBudget;
             double sigma;
             if (targetBudget != null) {
-                // Exactly the steps fit() takes: epochs of ceil(1/q) steps each.
-                long steps = (long) Math.ceil(targetEpochs * Math.ceil(1.0 / sampleRate));
+                // Exactly the steps fit() takes.
+                long steps = StepPlan.of(sampleRate, targetEpochs).totalSteps();
                 sigma = NoiseCalibration.noiseMultiplier(accountant, targetBudget, sampleRate, steps);
                 log.info("calibrated noise multiplier {} for {} over {} steps ({} epochs) with the {} accountant",
                         sigma, targetBudget, steps, targetEpochs, accountant);
@@ -784,9 +583,14 @@ public final class DpSgdTrainer {
                 throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " already holds a "
                         + "dpsgd4j run; resume it with DpSgdTrainer.resume(directory) or choose an empty directory");
             }
+            if (!Double.isNaN(epochs) && !Double.isNaN(targetEpochs) && epochs != targetEpochs) {
+                throw new IllegalArgumentException("epochs " + epochs + " and targetBudget's epochs " + targetEpochs
+                        + " differ; set the epochs once, in targetBudget(budget, epochs)");
+            }
+            double planned = Double.isNaN(targetEpochs) ? epochs : targetEpochs;
             NoiseSource source = noise != null ? noise : NoiseSource.secure();
-            return new DpSgdTrainer(net, config, source, listeners, checkpointDirectory, checkpointEverySteps,
-                    PrivacyLedger.empty(), 0);
+            return new DpSgdTrainer(net, layerRules, config, source, listeners, checkpointDirectory,
+                    checkpointEverySteps, PrivacyLedger.empty(), 0, planned);
         }
     }
 }

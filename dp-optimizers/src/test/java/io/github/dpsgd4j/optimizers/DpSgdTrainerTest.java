@@ -6,7 +6,7 @@ import io.github.dpsgd4j.accounting.PrivacyBudgetExceededException;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.core.noise.NoiseSource;
-import io.github.dpsgd4j.optimizers.pergradient.PrivateBackprop;
+import io.github.dpsgd4j.optimizers.engine.GradientEngine;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -145,7 +145,7 @@ class DpSgdTrainerTest {
         net.init();
         DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5)
                 .noiseSource(NoiseSource.seeded(1)).build();
-        assertEquals(PrivateBackprop.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
+        assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 5);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 2, 5);
         y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0),

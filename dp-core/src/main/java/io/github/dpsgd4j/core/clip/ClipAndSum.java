@@ -218,7 +218,7 @@ public final class ClipAndSum {
             if (!Double.isFinite(weight)) {
                 throw new IllegalArgumentException("weights[" + i + "] must be finite, got " + weight);
             }
-            float f = towardZero(weight);
+            float f = ClipFactors.toFloatFactor(weight);
             if (f == 0f) {
                 continue;
             }
@@ -298,15 +298,6 @@ public final class ClipAndSum {
             return sumOfSquares;
         }
         return Math.nextUp(sumOfSquares * (1 + (n + 64.0) * 0x1.0p-52));
-    }
-
-    /** {@code value} rounded toward zero to float. */
-    static float towardZero(double value) {
-        float f = (float) value;
-        if (Math.abs(f) > Math.abs(value)) {
-            f = f > 0 ? Math.nextDown(f) : Math.nextUp(f);
-        }
-        return f;
     }
 
     // ------------------------------------------------------------------------------------------

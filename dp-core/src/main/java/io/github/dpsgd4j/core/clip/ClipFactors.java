@@ -214,12 +214,32 @@ public final class ClipFactors {
     }
 
     /**
-     * The float factor the float kernels multiply by: the double factor rounded toward zero, so the
-     * product of the float factor and the norm never exceeds that of the double factor.
+     * The one rounding of a clip factor (or any weight) to float: toward zero, so that
+     * {@code |float factor| <= |factor|} and a rounded factor never lets a clipped contribution grow.
+     * Every float path (the kernels here and the training engines) multiplies by this value.
+     *
+     * @param factor any finite value (NaN stays NaN)
+     * @return the float nearest to {@code factor} whose magnitude is not larger
      */
-    static float toFloatFactor(double factor) {
+    public static float toFloatFactor(double factor) {
         float f = (float) factor;
-        return f > factor ? Math.nextDown(f) : f;
+        if (Math.abs(f) > Math.abs(factor)) {
+            f = f > 0 ? Math.nextDown(f) : Math.nextUp(f);
+        }
+        return f;
+    }
+
+    /**
+     * {@code factor} as an array of {@code dataType} holds it: unchanged for DOUBLE, otherwise
+     * {@link #toFloatFactor(double) rounded toward zero} to float (HALF and BFLOAT16 arrays are
+     * given a float factor too; their own rounding of products is the caller's concern).
+     *
+     * @param factor   a clip factor in {@code [0, 1]}
+     * @param dataType the data type of the gradient the factor multiplies, not null
+     */
+    public static double roundedFactor(double factor, org.nd4j.linalg.api.buffer.DataType dataType) {
+        Checks.notNull("dataType", dataType);
+        return dataType == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? factor : toFloatFactor(factor);
     }
 
     /** Number of examples. */

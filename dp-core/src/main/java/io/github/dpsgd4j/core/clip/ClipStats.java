@@ -30,4 +30,24 @@ public record ClipStats(int size, int nonFiniteCount, int clippedCount, double m
             throw new IllegalArgumentException("maxNorm must be finite and >= 0, got " + maxNorm);
         }
     }
+
+    /** The statistics of no examples: the identity of {@link #merge}. */
+    public static ClipStats empty() {
+        return new ClipStats(0, 0, 0, 0);
+    }
+
+    /**
+     * The statistics of both sets of examples together: counts add, {@code maxNorm} is the larger.
+     * Associative and commutative, with {@link #empty()} as identity, so micro-batches, threads or
+     * partitions can each produce one and combine them in any order.
+     *
+     * @param other not null
+     */
+    public ClipStats merge(ClipStats other) {
+        if (other == null) {
+            throw new IllegalArgumentException("other must not be null");
+        }
+        return new ClipStats(Math.addExact(size, other.size), nonFiniteCount + other.nonFiniteCount,
+                clippedCount + other.clippedCount, Math.max(maxNorm, other.maxNorm));
+    }
 }

@@ -149,12 +149,12 @@ class ClipAndSumTest {
         SplittableRandom random = new SplittableRandom(2);
         for (int i = 0; i < 100_000; i++) {
             double w = (random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(-30, 30));
-            float f = ClipAndSum.towardZero(w);
+            float f = ClipFactors.toFloatFactor(w);
             assertTrue(Math.abs(f) <= Math.abs(w));
             assertTrue(Math.abs(w) - Math.abs(f) <= Math.ulp((float) w));
         }
-        assertEquals(1f, ClipAndSum.towardZero(1.0));
-        assertEquals(0.5f, ClipAndSum.towardZero(0.5));
+        assertEquals(1f, ClipFactors.toFloatFactor(1.0));
+        assertEquals(0.5f, ClipFactors.toFloatFactor(0.5));
     }
 
     @Test

@@ -56,6 +56,27 @@ public final class ConvolutionLayerRule implements LayerRule {
         this.method = io.github.dpsgd4j.accounting.Checks.notNull("method", method);
     }
 
+    /**
+     * Exactly DL4J's 2D {@code ConvolutionLayer} class (not Convolution1D/3D, deconvolution,
+     * depthwise or separable layers, which are subclasses or other classes), with an element-wise
+     * activation (not softmax, which is not element-wise over a feature map).
+     */
+    @Override
+    public LayerSupport supports(Layer layer) {
+        if (layer.getClass() != ConvolutionLayer.class) {
+            return LayerSupport.notHandled();
+        }
+        if (((org.deeplearning4j.nn.conf.layers.BaseLayer) layer.conf().getLayer()).getActivationFn()
+                instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax) {
+            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
+                    + " uses a softmax activation, which is not element-wise over a feature map");
+        }
+        if (((ConvolutionLayer) layer).hasLayerNorm()) {
+            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
+        }
+        return LayerSupport.supported();
+    }
+
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         ConvolutionLayer conv = (ConvolutionLayer) layer;
@@ -146,12 +167,12 @@ public final class ConvolutionLayerRule implements LayerRule {
         return result;
     }
 
+    /**
+     * Squared L2 norms of materialised per-example rows, by dp-core's clipping arithmetic (an upper
+     * bound, so rounding only ever clips more).
+     */
     private static double[] squaredRowNorms(INDArray rows) {
-        double[] norms = LayerState.rowNorms(rows);
-        for (int i = 0; i < norms.length; i++) {
-            norms[i] *= norms[i];
-        }
-        return norms;
+        return io.github.dpsgd4j.core.clip.ClipAndSum.squaredRowNorms(rows);
     }
 
     /** Per-example gradients held as a [B, K*channelsOut] matrix. */

@@ -26,6 +26,23 @@ import java.util.Map;
  */
 public final class DenseLayerRule implements LayerRule {
 
+    /**
+     * Exactly DL4J's {@code DenseLayer} and {@code OutputLayer} classes (not subclasses), without
+     * layer normalisation.
+     */
+    @Override
+    public LayerSupport supports(Layer layer) {
+        if (layer.getClass() != org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class
+                && layer.getClass() != org.deeplearning4j.nn.layers.OutputLayer.class) {
+            return LayerSupport.notHandled();
+        }
+        if (((BaseLayer<?>) layer).hasLayerNorm()) {
+            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
+                    + " uses layer normalisation (hasLayerNorm), whose gain has no book-keeping rule yet");
+        }
+        return LayerSupport.supported();
+    }
+
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         BaseLayer<?> base = (BaseLayer<?>) layer;
@@ -33,7 +50,7 @@ public final class DenseLayerRule implements LayerRule {
         DataType dataType = weights.dataType();
         INDArray input = LayerState.input(layer, dataType);
         if (input.rank() != 2 || input.columns() != weights.rows()) {
-            throw new IllegalStateException("layer " + LayerState.describe(layer) + " expects input [batch, "
+            throw new IllegalStateException("layer " + LayerRules.describe(layer) + " expects input [batch, "
                     + weights.rows() + "], got " + java.util.Arrays.toString(input.shape()));
         }
         INDArray z = input.mmul(weights);
@@ -50,7 +67,7 @@ public final class DenseLayerRule implements LayerRule {
             ILossFunction loss = outputConf.getLossFn();
             INDArray labels = output.getLabels();
             if (labels == null) {
-                throw new IllegalStateException("output layer " + LayerState.describe(layer) + " has no labels");
+                throw new IllegalStateException("output layer " + LayerRules.describe(layer) + " has no labels");
             }
             INDArray typedLabels = labels.castTo(dataType);
             summedLoss = loss.computeScore(typedLabels, z.dup(), outputConf.getActivationFn(), layer.getMaskArray(), false);

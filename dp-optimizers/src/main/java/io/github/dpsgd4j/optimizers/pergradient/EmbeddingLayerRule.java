@@ -19,6 +19,13 @@ import java.util.Map;
  */
 public final class EmbeddingLayerRule implements LayerRule {
 
+    /** Exactly DL4J's {@code EmbeddingLayer} class. */
+    @Override
+    public LayerSupport supports(Layer layer) {
+        return layer.getClass() == org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingLayer.class
+                ? LayerSupport.supported() : LayerSupport.notHandled();
+    }
+
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         EmbeddingLayer embedding = (EmbeddingLayer) layer;
@@ -26,7 +33,7 @@ public final class EmbeddingLayerRule implements LayerRule {
         DataType dataType = weights.dataType();
         INDArray input = layer.input();
         if (input == null) {
-            throw new IllegalStateException("layer " + LayerState.describe(layer) + " has no input");
+            throw new IllegalStateException("layer " + LayerRules.describe(layer) + " has no input");
         }
         int[] indices = new int[(int) input.length()];
         for (int i = 0; i < indices.length; i++) {

@@ -22,6 +22,13 @@ import java.util.Map;
  */
 public final class EmbeddingSequenceLayerRule implements LayerRule {
 
+    /** Exactly DL4J's {@code EmbeddingSequenceLayer} class. */
+    @Override
+    public LayerSupport supports(Layer layer) {
+        return layer.getClass() == org.deeplearning4j.nn.layers.feedforward.embedding.EmbeddingSequenceLayer.class
+                ? LayerSupport.supported() : LayerSupport.notHandled();
+    }
+
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         EmbeddingSequenceLayer embedding = (EmbeddingSequenceLayer) layer;
@@ -31,7 +38,7 @@ public final class EmbeddingSequenceLayerRule implements LayerRule {
         DataType dataType = weights.dataType();
         INDArray input = layer.input();
         if (input == null) {
-            throw new IllegalStateException("layer " + LayerState.describe(layer) + " has no input");
+            throw new IllegalStateException("layer " + LayerRules.describe(layer) + " has no input");
         }
         INDArray tokens2d = input.rank() == 3 ? input.reshape(input.size(0), input.size(2)) : input;
         int batch = (int) tokens2d.size(0);

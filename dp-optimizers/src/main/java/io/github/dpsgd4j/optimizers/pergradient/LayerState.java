@@ -22,7 +22,7 @@ final class LayerState {
     static Map<String, INDArray> gradientViews(Layer layer) {
         INDArray flat = layer.getGradientsViewArray();
         if (flat == null) {
-            throw new IllegalStateException("layer " + describe(layer) + " has no gradient view; "
+            throw new IllegalStateException("layer " + LayerRules.describe(layer) + " has no gradient view; "
                     + "call MultiLayerNetwork.initGradientsView() (done by the trainer) first");
         }
         return layer.conf().getLayer().initializer().getGradientsFromFlattened(layer.conf(), flat);
@@ -32,7 +32,7 @@ final class LayerState {
     static INDArray input(Layer layer, DataType dataType) {
         INDArray input = layer.input();
         if (input == null) {
-            throw new IllegalStateException("layer " + describe(layer)
+            throw new IllegalStateException("layer " + LayerRules.describe(layer)
                     + " has no input: run a training forward pass before the private backward pass");
         }
         return input.castTo(dataType);
@@ -99,13 +99,5 @@ final class LayerState {
                 .castTo(weights.dataType());
         Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, weights, Nd4j.createFromArray(Arrays.copyOf(distinct, n)),
                 summed, 1);
-    }
-
-    /** "index 2 (DenseLayer \"hidden\")" for messages. */
-    static String describe(Layer layer) {
-        String name = layer.conf() == null || layer.conf().getLayer() == null ? null : layer.conf().getLayer().getLayerName();
-        String type = layer.conf() == null || layer.conf().getLayer() == null
-                ? layer.getClass().getSimpleName() : layer.conf().getLayer().getClass().getSimpleName();
-        return "index " + layer.getIndex() + " (" + type + (name == null ? "" : " \"" + name + "\"") + ")";
     }
 }

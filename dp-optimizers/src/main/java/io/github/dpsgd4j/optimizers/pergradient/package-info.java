@@ -1,8 +1,8 @@
 /**
- * Per-example gradient clipping inside DL4J networks: {@link io.github.dpsgd4j.optimizers.pergradient.LayerRule}s
- * compute per-example gradient norms without materialising per-example gradients (dense, output,
- * 2D convolution, embedding layers) and form clipped sums by book-keeping in one backward pass;
- * {@link io.github.dpsgd4j.optimizers.pergradient.PrivateBackprop} chooses between that and an
- * exact per-example loop for layers without a rule.
+ * Layer rules for per-example gradient clipping: a {@link io.github.dpsgd4j.optimizers.pergradient.LayerRule}
+ * computes one kind of layer's per-example gradient norms without materialising per-example
+ * gradients where it can (dense, output, 2D convolution, embedding layers) and forms its clipped
+ * sum by book-keeping; {@link io.github.dpsgd4j.optimizers.pergradient.LayerRules} is the open,
+ * ordered registry that validation and the model adapters ask.
  */
 package io.github.dpsgd4j.optimizers.pergradient;

@@ -1,5 +1,13 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
+import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
+import io.github.dpsgd4j.optimizers.engine.GradientEngine;
+import io.github.dpsgd4j.optimizers.model.BackwardPass;
+import io.github.dpsgd4j.optimizers.model.Batch;
+import io.github.dpsgd4j.optimizers.model.ModelAdapter;
+import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -90,9 +98,8 @@ class PerExampleGradientEquivalenceProperties {
                 .build();
         Random random = new Random(seed);
         INDArray x = nhwc ? gaussian(random, batch, size, size, channels) : gaussian(random, batch, channels, size, size);
-        java.util.Map<Class<? extends org.deeplearning4j.nn.api.Layer>, LayerRule> rules = new java.util.HashMap<>(PrivateBackprop.RULES);
-        rules.put(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, new ConvolutionLayerRule(method));
-        assertEquivalent(conf, x, oneHot(random, batch, 3), random, rules);
+        assertEquivalent(conf, x, oneHot(random, batch, 3), random,
+                LayerRules.defaults().withFirst(new ConvolutionLayerRule(method)));
     }
 
     @Property(tries = 15)
@@ -145,11 +152,11 @@ class PerExampleGradientEquivalenceProperties {
     }
 
     static void assertEquivalent(MultiLayerConfiguration conf, INDArray x, INDArray y, Random random) {
-        assertEquivalent(conf, x, y, random, PrivateBackprop.RULES);
+        assertEquivalent(conf, x, y, random, LayerRules.defaults());
     }
 
     static void assertEquivalent(MultiLayerConfiguration conf, INDArray x, INDArray y, Random random,
-                                 java.util.Map<Class<? extends org.deeplearning4j.nn.api.Layer>, LayerRule> rules) {
+                                 LayerRules rules) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         net.initGradientsView();
@@ -165,24 +172,31 @@ class PerExampleGradientEquivalenceProperties {
         }
         INDArray expectedSum = reference.weightedSum(expectedFactors);
 
-        PrivateBackprop backprop = PrivateBackprop.forNetwork(net, rules);
-        assertEquals(PrivateBackprop.Strategy.BOOKKEEPING, backprop.strategy(), backprop.layersWithoutRule().toString());
-        double[][] seenNorms = new double[1][];
-        INDArray sum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
-        backprop.addClippedSum(x, y, null, null, squared -> {
-            seenNorms[0] = squared.clone();
-            double[] f = new double[squared.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = Math.min(1, clip / (Math.sqrt(squared[i]) + 1e-12));
-            }
-            return f;
-        }, sum);
+        MultiLayerNetworkAdapter adapter = new MultiLayerNetworkAdapter(net, rules);
+        GradientEngine engine = new GradientEngine(adapter, clip, NonFiniteNormPolicy.FAIL);
+        assertEquals(GradientEngine.Strategy.BOOKKEEPING, engine.strategy(), engine.layersWithoutRule().toString());
+        double[][] seenNorms = {squaredNorms(adapter, Batch.single(x, y, null, null))};
+        INDArray sum = engine.clippedSum(Batch.single(x, y, null, null)).sum();
 
         for (int i = 0; i < expectedNorms.length; i++) {
             assertEquals(expectedNorms[i], seenNorms[0][i], TOLERANCE * Math.max(expectedNorms[i], 1e-12),
                     "squared norm of example " + i);
         }
         assertClose(expectedSum, sum);
+    }
+
+    /** Every example's squared gradient norm as the layer rules compute it. */
+    static double[] squaredNorms(ModelAdapter adapter, Batch batch) {
+        try {
+            BackwardPass pass = adapter.backward(batch, LayerWorkspaceMgr.noWorkspaces());
+            double[] norms = new double[batch.size()];
+            for (LayerBackward layer : pass.layers()) {
+                layer.addSquaredNorms(norms);
+            }
+            return norms;
+        } finally {
+            adapter.clear();
+        }
     }
 
     static void assertClose(INDArray expected, INDArray actual) {

@@ -80,15 +80,10 @@ class SensitivityProperties {
     }
 
     private static INDArray clippedSum(MultiLayerNetwork net, INDArray x, INDArray y, double clip) {
-        INDArray sum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
-        PrivateBackprop.forNetwork(net).addClippedSum(x, y, null, null, squared -> {
-            double[] f = new double[squared.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = io.github.dpsgd4j.core.clip.ClipFactors.factor(squared[i], clip);
-            }
-            return f;
-        }, sum);
-        return sum;
+        return new io.github.dpsgd4j.optimizers.engine.GradientEngine(
+                new io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter(net, LayerRules.defaults()), clip,
+                io.github.dpsgd4j.core.clip.NonFiniteNormPolicy.SKIP)
+                .clippedSum(io.github.dpsgd4j.optimizers.model.Batch.single(x, y, null, null)).sum();
     }
 
     private static INDArray without(INDArray array, int row) {

@@ -1,6 +1,10 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
-import io.github.dpsgd4j.core.clip.ClipFactors;
+import io.github.dpsgd4j.optimizers.engine.ClippedSum;
+import io.github.dpsgd4j.optimizers.engine.GradientEngine;
+import io.github.dpsgd4j.optimizers.model.Batch;
+import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
+
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -22,13 +26,12 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class PrivateBackpropTest {
+class GradientEngineTest {
 
-    private static final ClipRule NO_CLIPPING = squared -> {
-        double[] ones = new double[squared.length];
-        Arrays.fill(ones, 1);
-        return ones;
-    };
+    private static GradientEngine engine(MultiLayerNetwork net, double clip, GradientEngine.Strategy strategy) {
+        return new GradientEngine(new MultiLayerNetworkAdapter(net, LayerRules.defaults()), clip,
+                NonFiniteNormPolicy.SKIP, strategy);
+    }
 
     @Test
     void withDropout_clippedSumUsesTheForwardPassMasks() {
@@ -48,9 +51,9 @@ class PrivateBackpropTest {
         INDArray x = PerExampleGradientEquivalenceProperties.gaussian(random, 16, 10);
         INDArray y = PerExampleGradientEquivalenceProperties.oneHot(random, 16, 4);
 
-        INDArray sum = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
         Nd4j.getRandom().setSeed(1234);
-        PrivateBackprop.forNetwork(net).addClippedSum(x, y, null, null, NO_CLIPPING, sum);
+        INDArray sum = engine(net, Double.POSITIVE_INFINITY, GradientEngine.Strategy.BOOKKEEPING)
+                .clippedSum(Batch.single(x, y, null, null)).sum();
 
         Nd4j.getRandom().setSeed(1234);
         net.setInput(x);
@@ -72,23 +75,14 @@ class PrivateBackpropTest {
         Random random = new Random(3);
         INDArray x = PerExampleGradientEquivalenceProperties.gaussian(random, 9, 5);
         INDArray y = PerExampleGradientEquivalenceProperties.gaussian(random, 9, 3);
-        ClipRule clip = squared -> {
-            double[] f = new double[squared.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = Math.min(1, 0.3 / (Math.sqrt(squared[i]) + 1e-12));
-            }
-            return f;
-        };
-        PrivateBackprop bookkeeping = PrivateBackprop.forNetwork(net);
-        PrivateBackprop loop = PrivateBackprop.forNetwork(net, Map.of());
-        assertEquals(PrivateBackprop.Strategy.BOOKKEEPING, bookkeeping.strategy());
-        assertEquals(PrivateBackprop.Strategy.PER_EXAMPLE_LOOP, loop.strategy());
-        INDArray a = Nd4j.zeros(net.getGradientsViewArray().dataType(), net.getGradientsViewArray().shape());
-        INDArray b = a.dup();
-        MicroBatchResult ra = bookkeeping.addClippedSum(x, y, null, null, clip, a);
-        MicroBatchResult rb = loop.addClippedSum(x, y, null, null, clip, b);
-        PerExampleGradientEquivalenceProperties.assertClose(b, a);
-        assertEquals(rb.summedLoss(), ra.summedLoss(), 1e-9 * Math.abs(rb.summedLoss()));
+        ClippedSum a = engine(net, 0.3, GradientEngine.Strategy.BOOKKEEPING).clippedSum(Batch.single(x, y, null, null));
+        ClippedSum b = engine(net, 0.3, GradientEngine.Strategy.PER_EXAMPLE_LOOP)
+                .clippedSum(Batch.single(x, y, null, null));
+        assertEquals(b.stats().clippedCount(), a.stats().clippedCount());
+        assertEquals(9, a.examples());
+        assertEquals(9, b.examples());
+        PerExampleGradientEquivalenceProperties.assertClose(b.sum(), a.sum());
+        assertEquals(b.summedLoss(), a.summedLoss(), 1e-9 * Math.abs(b.summedLoss()));
     }
     /**
      * An example whose gradient norm is not finite (here an infinite feature) is skipped: the clipped
@@ -117,30 +111,16 @@ class PrivateBackpropTest {
             INDArray poisoned = x.dup();
             poisoned.slice(2).assign(Double.POSITIVE_INFINITY);
             int[] kept = {0, 1, 3, 4, 5};
-            for (PrivateBackprop engine : new PrivateBackprop[] {PrivateBackprop.forNetwork(net),
-                    PrivateBackprop.forNetwork(net, Map.of())}) {
-                int[] counted = {0};
-                ClipRule skip = new ClipRule() {
-                    @Override
-                    public double[] factors(double[] squaredNorms) {
-                        counted[0] += squaredNorms.length;
-                        return recountFree(squaredNorms);
-                    }
-
-                    @Override
-                    public double[] recountFree(double[] squaredNorms) {
-                        return ClipFactors.fromSquaredNorms(squaredNorms, 0.5, NonFiniteNormPolicy.SKIP).factors();
-                    }
-                };
-                INDArray withPoison = Nd4j.zeros(net.getGradientsViewArray().dataType(),
-                        net.getGradientsViewArray().shape());
-                INDArray withoutIt = withPoison.dup();
-                engine.addClippedSum(poisoned, y, null, null, skip, withPoison);
-                assertEquals(6, counted[0], engine.strategy() + ": every example counted once");
-                engine.addClippedSum(BookkeepingBackprop.rows(x, kept), BookkeepingBackprop.rows(y, kept), null, null,
-                        skip, withoutIt);
+            for (GradientEngine.Strategy strategy : GradientEngine.Strategy.values()) {
+                GradientEngine engine = engine(net, 0.5, strategy);
+                ClippedSum poisonedSum = engine.clippedSum(Batch.single(poisoned, y, null, null));
+                assertEquals(6, poisonedSum.examples(), strategy + ": every example counted once");
+                assertEquals(1, poisonedSum.stats().nonFiniteCount(), strategy + ": the poisoned example counted");
+                INDArray withPoison = poisonedSum.sum();
+                INDArray withoutIt = engine.clippedSum(Batch.single(Batch.rows(x, kept), Batch.rows(y, kept), null, null))
+                        .sum();
                 assertEquals(0, withPoison.isNaN().castTo(DataType.INT).sumNumber().intValue(),
-                        engine.strategy() + ": no NaN in the clipped sum");
+                        strategy + ": no NaN in the clipped sum");
                 PerExampleGradientEquivalenceProperties.assertClose(withoutIt, withPoison);
             }
         }
