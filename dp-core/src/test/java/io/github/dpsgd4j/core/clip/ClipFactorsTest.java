@@ -197,4 +197,23 @@ class ClipFactorsTest {
         assertThrows(IllegalArgumentException.class, () -> new ClipStats(3, 2, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> new ClipStats(3, 0, 0, Double.NaN));
     }
+
+    @Test
+    void clipStatsMerge_isAssociativeAndCommutativeWithEmptyAsIdentity() {
+        ClipStats a = new ClipStats(5, 1, 2, 3.0);
+        ClipStats b = new ClipStats(7, 0, 4, 9.5);
+        ClipStats c = new ClipStats(2, 2, 0, 0.0);
+        assertEquals(a.merge(b).merge(c), a.merge(b.merge(c)));
+        assertEquals(a.merge(b), b.merge(a));
+        assertEquals(a, a.merge(ClipStats.empty()));
+        assertEquals(new ClipStats(14, 3, 6, 9.5), a.merge(b).merge(c));
+    }
+
+    @Test
+    void roundedFactor_isExactForDoubleAndTowardZeroForFloat() {
+        double f = 0.1;
+        assertEquals(f, ClipFactors.roundedFactor(f, org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        double rounded = ClipFactors.roundedFactor(f, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        assertTrue(rounded <= f && rounded == (float) rounded && f - rounded < Math.ulp(0.1f));
+    }
 }
