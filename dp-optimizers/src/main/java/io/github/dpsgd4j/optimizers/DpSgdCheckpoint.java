@@ -50,15 +50,17 @@ public final class DpSgdCheckpoint {
     static final String STATE_ENTRY = "dpsgd4j-checkpoint.json";
     private static final String FORMAT = "dpsgd4j-checkpoint";
     private static final int VERSION = 1;
+    /** {@code model_kind} of a checkpointed ComputationGraph (absent: a MultiLayerNetwork). */
+    private static final String GRAPH_KIND = "ComputationGraph";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final MultiLayerNetwork network;
+    private final org.deeplearning4j.nn.api.Model network;
     private final DpSgdConfig config;
     private final PrivacyLedger ledger;
     private final long stepsTaken;
     private final long checkpointEverySteps;
 
-    private DpSgdCheckpoint(MultiLayerNetwork network, DpSgdConfig config, PrivacyLedger ledger, long stepsTaken,
+    private DpSgdCheckpoint(org.deeplearning4j.nn.api.Model network, DpSgdConfig config, PrivacyLedger ledger, long stepsTaken,
                             long checkpointEverySteps) {
         this.network = network;
         this.config = config;
@@ -67,8 +69,20 @@ public final class DpSgdCheckpoint {
         this.checkpointEverySteps = checkpointEverySteps;
     }
 
-    /** The restored network, with its updater state. */
+    /**
+     * The restored network, with its updater state.
+     *
+     * @throws IllegalStateException if the checkpoint holds a ComputationGraph (use {@link #model()})
+     */
     public MultiLayerNetwork network() {
+        if (network instanceof MultiLayerNetwork net) {
+            return net;
+        }
+        throw new IllegalStateException("this checkpoint holds a ComputationGraph: use model()");
+    }
+
+    /** The restored model (MultiLayerNetwork or ComputationGraph), with its updater state. */
+    public org.deeplearning4j.nn.api.Model model() {
         return network;
     }
 
@@ -96,12 +110,12 @@ public final class DpSgdCheckpoint {
         return Files.isRegularFile(directory.resolve(FILE_NAME));
     }
 
-    static void write(Path directory, MultiLayerNetwork net, DpSgdConfig config, PrivacyLedger ledger,
+    static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, boolean secureNoise) throws IOException {
         write(directory, net, config, ledger, stepsTaken, 0, secureNoise);
     }
 
-    static void write(Path directory, MultiLayerNetwork net, DpSgdConfig config, PrivacyLedger ledger,
+    static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, long checkpointEverySteps, boolean secureNoise) throws IOException {
         Files.createDirectories(directory);
         ByteArrayOutputStream model = new ByteArrayOutputStream();
@@ -111,6 +125,9 @@ public final class DpSgdCheckpoint {
         state.put("version", VERSION);
         state.put("steps_taken", stepsTaken);
         state.put("checkpoint_every_steps", checkpointEverySteps);
+        if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph) {
+            state.put("model_kind", GRAPH_KIND);
+        }
         state.put("noise", secureNoise ? "secure" : "seeded (not secure)");
         state.set("config", configToJson(config));
 
@@ -186,8 +203,9 @@ public final class DpSgdCheckpoint {
             throw new IllegalArgumentException("checkpoint " + file + " is not a version " + VERSION + " " + FORMAT);
         }
         DpSgdConfig config = configFromJson(state.path("config"));
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(
-                new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true);
+        org.deeplearning4j.nn.api.Model net = GRAPH_KIND.equals(state.path("model_kind").asText())
+                ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true)
+                : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true);
         return new DpSgdCheckpoint(net, config, ledger, state.path("steps_taken").asLong(),
                 state.path("checkpoint_every_steps").asLong());
     }

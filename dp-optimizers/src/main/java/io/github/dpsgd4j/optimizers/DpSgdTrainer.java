@@ -14,15 +14,20 @@ import io.github.dpsgd4j.core.sampling.ShuffledBatchSampler;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import io.github.dpsgd4j.optimizers.engine.GradientEngine;
 import io.github.dpsgd4j.optimizers.model.ExampleSet;
+import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
 import io.github.dpsgd4j.optimizers.model.ModelAdapter;
 import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +40,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Trains a DL4J {@link MultiLayerNetwork} with DP-SGD (Abadi et al. 2016, "Deep learning with
+ * Trains a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph} with DP-SGD (Abadi et al. 2016, "Deep learning with
  * differential privacy", arXiv:1607.00133) and keeps the privacy ledger of the run.
  *
  * <p>The network's configuration and its updater (Sgd, Adam, Nesterovs...) stay the user's. The
@@ -66,7 +71,6 @@ public final class DpSgdTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(DpSgdTrainer.class);
 
-    private final MultiLayerNetwork net;
     private final ModelAdapter model;
     private final DpSgdConfig config;
     private final NoiseSource noise;
@@ -88,11 +92,11 @@ public final class DpSgdTrainer {
     private INDArray[] lastStepArrays;
     private ExampleSet lastStepTraining;
 
-    private DpSgdTrainer(MultiLayerNetwork net, LayerRules rules, DpSgdConfig config, NoiseSource noise,
+    private DpSgdTrainer(Model network, LayerRules rules, DpSgdConfig config, NoiseSource noise,
                          List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
                          PrivacyLedger ledger, long stepsTaken, double plannedEpochs) {
-        this.net = net;
-        this.model = new MultiLayerNetworkAdapter(net, rules);
+        this.model = network instanceof ComputationGraph graph ? new ComputationGraphAdapter(graph, rules)
+                : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, rules);
         this.config = config;
         this.noise = noise;
         this.listeners = List.copyOf(listeners);
@@ -114,15 +118,11 @@ public final class DpSgdTrainer {
     }
 
     /**
-     * Not supported yet: private training of a {@link org.deeplearning4j.nn.graph.ComputationGraph}.
-     * Always throws, with what to do instead (build the model as a {@code MultiLayerNetwork}).
-     *
-     * @throws UnsupportedLayerException always
+     * Starts configuring private training of {@code graph} (initialised with {@code graph.init()}):
+     * several inputs and outputs, every vertex DL4J ships, frozen parts as {@code fit()} treats them.
      */
-    public static Builder builder(org.deeplearning4j.nn.graph.ComputationGraph graph) {
-        throw new UnsupportedLayerException("ComputationGraph is not supported by dpsgd4j yet: its vertices (merge, "
-                + "element-wise, attention, ...) have no per-example gradient rules. Build the model as a "
-                + "MultiLayerNetwork (NeuralNetConfiguration.Builder().list()) to train it privately.");
+    public static Builder builder(ComputationGraph graph) {
+        return new Builder(graph);
     }
 
     private void describeSetup() {
@@ -168,11 +168,49 @@ public final class DpSgdTrainer {
      */
     public TrainingSummary fit(DataSet data) {
         Checks.notNull("data", data);
+        return run(ExampleSet.of(data), plannedSteps());
+    }
+
+    /**
+     * As {@link #fit(DataSet, int)} for a model with several inputs or outputs (a
+     * {@code ComputationGraph}): features, labels and masks in the order of the graph's inputs and
+     * outputs.
+     */
+    public TrainingSummary fit(MultiDataSet data, int epochs) {
+        Checks.notNull("data", data);
+        Checks.nonNegative("epochs", epochs);
+        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), epochs).totalSteps());
+    }
+
+    /** As {@link #fit(DataSet)} (the planned epochs) for a {@link MultiDataSet}. */
+    public TrainingSummary fit(MultiDataSet data) {
+        Checks.notNull("data", data);
+        return run(ExampleSet.of(data), plannedSteps());
+    }
+
+    /**
+     * Trains on every example the iterator yields, gathered into memory first (Poisson sampling
+     * needs random access to the whole training set; the iterator's own batching is not used).
+     */
+    public TrainingSummary fit(MultiDataSetIterator data, int epochs) {
+        Checks.notNull("data", data);
+        List<MultiDataSet> parts = new ArrayList<>();
+        data.reset();
+        while (data.hasNext()) {
+            parts.add(data.next());
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("data iterator yielded no examples");
+        }
+        return fit(org.nd4j.linalg.dataset.MultiDataSet.merge(parts), epochs);
+    }
+
+    private long plannedSteps() {
         if (Double.isNaN(plannedEpochs)) {
             throw new IllegalStateException("no epochs were planned: call fit(data, epochs), or build with "
                     + "targetBudget(budget, epochs) or epochs(epochs)");
         }
-        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), plannedEpochs).totalSteps());
+        return StepPlan.of(config.sampleRate(), plannedEpochs).totalSteps();
     }
 
     /**
@@ -193,6 +231,7 @@ public final class DpSgdTrainer {
     }
 
     private TrainingSummary run(ExampleSet training, long totalSteps) {
+        model.checkData(training);
         long stepsPerEpoch = StepPlan.stepsPerEpoch(config.sampleRate());
         long stepsAtStart = stepsTaken;
         long done = 0;
@@ -251,7 +290,9 @@ public final class DpSgdTrainer {
         INDArray[] arrays = {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
                 data.getLabelsMaskArray()};
         if (lastStepArrays == null || !Arrays.equals(lastStepArrays, arrays, (a, b) -> a == b ? 0 : 1)) {
-            lastStepTraining = ExampleSet.of(data);
+            ExampleSet examples = ExampleSet.of(data);
+            model.checkData(examples);
+            lastStepTraining = examples;
             lastStepArrays = arrays;
         }
         int[] batch = sampler.sample(lastStepTraining.size());
@@ -314,9 +355,33 @@ public final class DpSgdTrainer {
         return config;
     }
 
-    /** The network being trained (the same object that was passed in). */
+    /**
+     * The network being trained (the same object that was passed in).
+     *
+     * @throws IllegalStateException if the model is a {@code ComputationGraph} (use {@link #graph()})
+     */
     public MultiLayerNetwork network() {
-        return net;
+        if (model.model() instanceof MultiLayerNetwork net) {
+            return net;
+        }
+        throw new IllegalStateException("this trainer trains a ComputationGraph: use graph() or model()");
+    }
+
+    /**
+     * The graph being trained (the same object that was passed in).
+     *
+     * @throws IllegalStateException if the model is a {@code MultiLayerNetwork} (use {@link #network()})
+     */
+    public ComputationGraph graph() {
+        if (model.model() instanceof ComputationGraph graph) {
+            return graph;
+        }
+        throw new IllegalStateException("this trainer trains a MultiLayerNetwork: use network() or model()");
+    }
+
+    /** The model being trained, whatever its kind. */
+    public Model model() {
+        return model.model();
     }
 
     /** Steps whose update has been applied, over the whole run (resumes included). */
@@ -343,7 +408,7 @@ public final class DpSgdTrainer {
      */
     public void saveCheckpoint(Path directory) throws IOException {
         Checks.notNull("directory", directory);
-        DpSgdCheckpoint.write(directory, net, config, guard.ledger(), stepsTaken, checkpointEverySteps,
+        DpSgdCheckpoint.write(directory, model.model(), config, guard.ledger(), stepsTaken, checkpointEverySteps,
                 noise.isSecure());
     }
 
@@ -376,7 +441,7 @@ public final class DpSgdTrainer {
         Checks.notNull("noise", noise);
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
         PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger());
-        return new DpSgdTrainer(checkpoint.network(), LayerRules.defaults(), checkpoint.config(), noise,
+        return new DpSgdTrainer(checkpoint.model(), LayerRules.defaults(), checkpoint.config(), noise,
                 List.of(listeners), directory, checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken(),
                 Double.NaN);
     }
@@ -412,7 +477,7 @@ public final class DpSgdTrainer {
 
     /** Configures a {@link DpSgdTrainer}; see {@link DpSgdTrainer#builder}. */
     public static final class Builder {
-        private final MultiLayerNetwork net;
+        private final Model net;
         private Double l2NormClip;
         private Double noiseMultiplier;
         private Double sampleRate;
@@ -431,7 +496,7 @@ public final class DpSgdTrainer {
         private Path checkpointDirectory;
         private long checkpointEverySteps;
 
-        private Builder(MultiLayerNetwork net) {
+        private Builder(Model net) {
             this.net = Checks.notNull("net", net);
         }
 

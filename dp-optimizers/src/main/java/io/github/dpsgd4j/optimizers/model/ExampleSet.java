@@ -108,6 +108,16 @@ public final class ExampleSet {
         return labels.length;
     }
 
+    /** Number of features masks (null entries included), or -1 when the data has none. */
+    public int featuresMaskCount() {
+        return featuresMasks == null ? -1 : featuresMasks.length;
+    }
+
+    /** Number of labels masks (null entries included), or -1 when the data has none. */
+    public int labelsMaskCount() {
+        return labelsMasks == null ? -1 : labelsMasks.length;
+    }
+
     /** The given examples as a batch (copies), in the given order. */
     public Batch batch(int[] rows) {
         return new Batch(gather(features, rows), gather(labels, rows), gather(featuresMasks, rows),

@@ -102,4 +102,29 @@ public interface ModelAdapter {
 
     /** Number of model outputs (labels arrays). */
     int outputCount();
+
+    /**
+     * Checks, before anything is spent, that {@code data} fits the model: one features array per
+     * input and one labels array per output (and masks, if any, likewise).
+     *
+     * @throws IllegalArgumentException naming the array, the value and what to do
+     */
+    default void checkData(ExampleSet data) {
+        if (data.inputs() != inputCount()) {
+            throw new IllegalArgumentException("data has " + data.inputs() + " features arrays but the model has "
+                    + inputCount() + " inputs: give one features array per input, in the model's input order");
+        }
+        if (data.outputs() != outputCount()) {
+            throw new IllegalArgumentException("data has " + data.outputs() + " labels arrays but the model has "
+                    + outputCount() + " outputs: give one labels array per output, in the model's output order");
+        }
+        if (data.featuresMaskCount() >= 0 && data.featuresMaskCount() != inputCount()) {
+            throw new IllegalArgumentException("data has " + data.featuresMaskCount() + " features masks but the model has "
+                    + inputCount() + " inputs: give one mask (or null) per input");
+        }
+        if (data.labelsMaskCount() >= 0 && data.labelsMaskCount() != outputCount()) {
+            throw new IllegalArgumentException("data has " + data.labelsMaskCount() + " labels masks but the model has "
+                    + outputCount() + " outputs: give one mask (or null) per output");
+        }
+    }
 }
