@@ -281,18 +281,36 @@ public final class DpSgdTrainer {
      */
     public StepReport step(DataSet data) {
         Checks.notNull("data", data);
+        return step(new INDArray[] {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
+                data.getLabelsMaskArray()}, () -> ExampleSet.of(data));
+    }
+
+    /**
+     * As {@link #step(DataSet)} for a model with several inputs or outputs.
+     *
+     * @throws PrivacyBudgetExceededException if the step would exceed the budget (nothing happens)
+     */
+    public StepReport step(MultiDataSet data) {
+        Checks.notNull("data", data);
+        List<INDArray> arrays = new ArrayList<>();
+        for (INDArray[] group : new INDArray[][] {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArrays(),
+                data.getLabelsMaskArrays()}) {
+            arrays.addAll(group == null ? java.util.Collections.singletonList(null) : Arrays.asList(group));
+        }
+        return step(arrays.toArray(new INDArray[0]), () -> ExampleSet.of(data));
+    }
+
+    private StepReport step(INDArray[] arrays, java.util.function.Supplier<ExampleSet> examples) {
         Optional<String> refusal = guard.refusal();
         if (refusal.isPresent()) {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
         // step() is typically called with the same data set again and again: reuse its row views while the
         // data set holds the same arrays (setFeatures and the like replace them).
-        INDArray[] arrays = {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
-                data.getLabelsMaskArray()};
         if (lastStepArrays == null || !Arrays.equals(lastStepArrays, arrays, (a, b) -> a == b ? 0 : 1)) {
-            ExampleSet examples = ExampleSet.of(data);
-            model.checkData(examples);
-            lastStepTraining = examples;
+            ExampleSet set = examples.get();
+            model.checkData(set);
+            lastStepTraining = set;
             lastStepArrays = arrays;
         }
         int[] batch = sampler.sample(lastStepTraining.size());

@@ -197,17 +197,6 @@ class DpSgdTrainerTest {
     }
 
     @Test
-    void computationGraph_isRefusedWithWhatToDoInstead() {
-        var conf = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
-                .addLayer("out", new OutputLayer.Builder().nIn(3).nOut(2).activation(Activation.SOFTMAX).build(), "in")
-                .setOutputs("out").build();
-        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
-        graph.init();
-        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class, () -> DpSgdTrainer.builder(graph));
-        assertTrue(e.getMessage().contains("MultiLayerNetwork"), e.getMessage());
-    }
-
-    @Test
     void dl4jTrainingListeners_keepWorking() {
         MultiLayerNetwork net = TestNetworks.mlp(3, 5, 4, 2, new Sgd(0.1), DataType.FLOAT);
         List<Integer> iterations = new ArrayList<>();

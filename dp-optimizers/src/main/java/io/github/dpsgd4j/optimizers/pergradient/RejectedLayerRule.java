@@ -27,10 +27,19 @@ public final class RejectedLayerRule implements LayerRule {
 
     @Override
     public LayerSupport supports(Layer layer) {
+        if (layer instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
+            // Runs its layer in inference mode (batch normalisation on stored statistics, example by
+            // example) and is never updated: nothing to refuse.
+            return LayerSupport.notHandled();
+        }
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf() == null ? null : layer.conf().getLayer();
         String where = "layer " + LayerRules.describe(layer);
+        boolean withBackprop = layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
         if (conf instanceof FrozenLayerWithBackprop wrapper) {
             conf = wrapper.getUnderlying();
+            withBackprop = true;
+        }
+        if (withBackprop) {
             where += " (inside FrozenLayerWithBackprop)";
             if (conf instanceof BatchNormalization) {
                 return LayerSupport.rejected(where + " is BatchNormalization: DL4J backpropagates through it with "
