@@ -2,7 +2,13 @@ package io.github.dpsgd4j.benchmarks.optimizers;
 
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -48,7 +54,10 @@ import java.util.Random;
  *   <li>{@code mlp}: 784-512-512-10, ReLU, softmax output (669,706 parameters);</li>
  *   <li>{@code cnn}: 28x28x1 input, conv 16 filters 8x8 stride 2, max-pool 2x2 stride 1, conv 32
  *       filters 4x4 stride 2, max-pool 2x2 stride 1, dense 32, softmax 10 (the MNIST CNN of
- *       Subramani et al. 2021 / Tramer and Boneh 2021; 26,010 parameters).</li>
+ *       Subramani et al. 2021 / Tramer and Boneh 2021; 26,010 parameters);</li>
+ *   <li>{@code resnet}: a small residual {@code ComputationGraph} on 28x28x1: stem conv 16 filters
+ *       5x5 stride 2 (Same, 14x14), two residual blocks (conv 3x3 ReLU, conv 3x3, element-wise add
+ *       of the block input, ReLU), max-pool 2x2, softmax 10 (25,258 parameters).</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
  * expected batch) and both modes do the same arithmetic work apart from privacy.
@@ -67,23 +76,33 @@ public class StepBenchmark {
 
     static final int BATCH = 256;
 
-    @Param({"mlp", "cnn"})
+    @Param({"mlp", "cnn", "resnet"})
     public String model;
 
     @Param({"private", "nonprivate"})
     public String mode;
 
-    private MultiLayerNetwork net;
+    private Model net;
     private DataSet batch;
     private DpSgdTrainer trainer;
 
     @Setup(Level.Trial)
     public void setUp() {
-        net = new MultiLayerNetwork(configuration(model));
-        net.init();
+        DpSgdTrainer.Builder builder;
+        if (model.equals("resnet")) {
+            ComputationGraph graph = new ComputationGraph(residualConfiguration());
+            graph.init();
+            net = graph;
+            builder = DpSgdTrainer.builder(graph);
+        } else {
+            MultiLayerNetwork network = new MultiLayerNetwork(configuration(model));
+            network.init();
+            net = network;
+            builder = DpSgdTrainer.builder(network);
+        }
         batch = syntheticBatch(model);
         if (mode.equals("private")) {
-            trainer = DpSgdTrainer.builder(net).l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(1.0)
+            trainer = builder.l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(1.0)
                     .physicalBatchSize(BATCH).noiseSource(NoiseSource.secure()).build();
         } else if (!mode.equals("nonprivate")) {
             throw new IllegalArgumentException("mode must be private or nonprivate, got " + mode);
@@ -97,8 +116,10 @@ public class StepBenchmark {
     public double step() {
         if (trainer != null) {
             trainer.step(batch);
+        } else if (net instanceof ComputationGraph graph) {
+            graph.fit(batch);
         } else {
-            net.fit(batch);
+            ((MultiLayerNetwork) net).fit(batch);
         }
         return net.score();
     }
@@ -126,6 +147,29 @@ public class StepBenchmark {
             return -1;
         }
         return -1;
+    }
+
+    static ComputationGraphConfiguration residualConfiguration() {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).convolutionMode(ConvolutionMode.Same)
+                .graphBuilder().addInputs("in")
+                .addLayer("stem", new ConvolutionLayer.Builder(5, 5).stride(2, 2).nOut(16)
+                        .activation(Activation.RELU).build(), "in");
+        String previous = "stem";
+        for (int b = 1; b <= 2; b++) {
+            g.addLayer("b" + b + "c1", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build(),
+                            previous)
+                    .addLayer("b" + b + "c2", new ConvolutionLayer.Builder(3, 3).nOut(16)
+                            .activation(Activation.IDENTITY).build(), "b" + b + "c1")
+                    .addVertex("b" + b + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, "b" + b + "c2")
+                    .addLayer("b" + b + "relu", new ActivationLayer(Activation.RELU), "b" + b + "add");
+            previous = "b" + b + "relu";
+        }
+        return g.addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                        .stride(2, 2).build(), previous)
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutionalFlat(28, 28, 1)).build();
     }
 
     static MultiLayerConfiguration configuration(String model) {
