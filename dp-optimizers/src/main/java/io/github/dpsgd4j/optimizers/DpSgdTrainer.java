@@ -2,12 +2,9 @@ package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
-import io.github.dpsgd4j.accounting.NoiseCalibration;
-import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyBudgetExceededException;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
-import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.core.sampling.PoissonSampler;
 import io.github.dpsgd4j.core.sampling.ShuffledBatchSampler;
@@ -18,11 +15,9 @@ import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
 import io.github.dpsgd4j.optimizers.model.ModelAdapter;
 import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
-import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -74,13 +69,10 @@ public final class DpSgdTrainer {
     private final ModelAdapter model;
     private final DpSgdConfig config;
     private final NoiseSource noise;
-    private final GradientEngine engine;
-    private final NoiseAndNormalisation noising;
+    private final PrivateStep step;
     private final PoissonSampler sampler;
     private final ShuffledBatchSampler shuffled;
     private final PrivacyGuard guard;
-    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_NOISE");
-    private final StepWorkspace batchWorkspace = new StepWorkspace("DPSGD_BATCH");
     private final List<PrivacyListener> listeners;
     private final Path checkpointDirectory;
     private final long checkpointEverySteps;
@@ -105,11 +97,9 @@ public final class DpSgdTrainer {
         this.stepsTaken = stepsTaken;
         this.plannedEpochs = plannedEpochs;
         this.guard = new PrivacyGuard(config, ledger, checkpointDirectory);
-        this.engine = new GradientEngine(model, config.l2NormClip(), config.nonFiniteNormPolicy());
-        this.noising = new NoiseAndNormalisation(noise, config.noiseStandardDeviation(), model.trainableRanges());
+        this.step = new PrivateStep(model, config, guard, noise);
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
-        describeSetup();
     }
 
     /** Starts configuring private training of {@code net} (initialised with {@code net.init()}). */
@@ -125,25 +115,6 @@ public final class DpSgdTrainer {
         return new Builder(graph);
     }
 
-    private void describeSetup() {
-        log.info("DP-SGD: clip C = {}, noise multiplier sigma = {}, sample rate q = {}, {} sampling, {} noise, "
-                        + "per-example gradients by {}",
-                config.l2NormClip(), config.noiseMultiplier(), config.sampleRate(), config.samplingMethod(),
-                noise.isSecure() ? "secure" : "SEEDED (NOT SECURE: for reproducible experiments only)",
-                engine.strategy());
-        if (engine.strategy() == GradientEngine.Strategy.PER_EXAMPLE_LOOP) {
-            log.warn("no per-example gradient rule for {}: using the exact per-example loop, which is much slower "
-                    + "(about batch-size-1 speed)", engine.layersWithoutRule());
-        }
-        if (config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE) {
-            log.warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
-                    + "is an approximation for this run, not a proven bound");
-        }
-        if (!config.isPrivate()) {
-            log.warn("noise multiplier is 0: this run is NOT differentially private (epsilon is infinite)");
-        }
-    }
-
     // ---------------------------------------------------------------- training
 
     /**
@@ -153,9 +124,7 @@ public final class DpSgdTrainer {
      * the budget.
      */
     public TrainingSummary fit(DataSet data, int epochs) {
-        Checks.notNull("data", data);
-        Checks.nonNegative("epochs", epochs);
-        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), epochs).totalSteps());
+        return run(ExampleSet.of(data), steps(epochs));
     }
 
     /**
@@ -167,7 +136,6 @@ public final class DpSgdTrainer {
      * @throws IllegalStateException if no epochs were planned
      */
     public TrainingSummary fit(DataSet data) {
-        Checks.notNull("data", data);
         return run(ExampleSet.of(data), plannedSteps());
     }
 
@@ -177,32 +145,21 @@ public final class DpSgdTrainer {
      * outputs.
      */
     public TrainingSummary fit(MultiDataSet data, int epochs) {
-        Checks.notNull("data", data);
-        Checks.nonNegative("epochs", epochs);
-        return run(ExampleSet.of(data), StepPlan.of(config.sampleRate(), epochs).totalSteps());
+        return run(ExampleSet.of(data), steps(epochs));
     }
 
     /** As {@link #fit(DataSet)} (the planned epochs) for a {@link MultiDataSet}. */
     public TrainingSummary fit(MultiDataSet data) {
-        Checks.notNull("data", data);
         return run(ExampleSet.of(data), plannedSteps());
     }
 
-    /**
-     * Trains on every example the iterator yields, gathered into memory first (Poisson sampling
-     * needs random access to the whole training set; the iterator's own batching is not used).
-     */
+    /** As {@link #fit(DataSetIterator, int)} for several inputs or outputs. */
     public TrainingSummary fit(MultiDataSetIterator data, int epochs) {
-        Checks.notNull("data", data);
-        List<MultiDataSet> parts = new ArrayList<>();
-        data.reset();
-        while (data.hasNext()) {
-            parts.add(data.next());
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("data iterator yielded no examples");
-        }
-        return fit(org.nd4j.linalg.dataset.MultiDataSet.merge(parts), epochs);
+        return run(ExampleSet.of(data), steps(epochs));
+    }
+
+    private long steps(int epochs) {
+        return StepPlan.of(config.sampleRate(), Checks.nonNegative("epochs", epochs)).totalSteps();
     }
 
     private long plannedSteps() {
@@ -218,16 +175,7 @@ public final class DpSgdTrainer {
      * needs random access to the whole training set; the iterator's own batching is not used).
      */
     public TrainingSummary fit(DataSetIterator data, int epochs) {
-        Checks.notNull("data", data);
-        List<DataSet> parts = new ArrayList<>();
-        data.reset();
-        while (data.hasNext()) {
-            parts.add(data.next());
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("data iterator yielded no examples");
-        }
-        return fit(DataSet.merge(parts), epochs);
+        return run(ExampleSet.of(data), steps(epochs));
     }
 
     private TrainingSummary run(ExampleSet training, long totalSteps) {
@@ -318,27 +266,10 @@ public final class DpSgdTrainer {
     }
 
     private StepReport takeStep(ExampleSet data, int[] batch, int epoch) {
-        guard.recordStep();
-        double expectedBatchSize = config.sampleRate() * data.size();
-        ClippedSum total = null;
-        for (int from = 0; from < batch.length; from += config.physicalBatchSize()) {
-            int[] chunk = Arrays.copyOfRange(batch, from, Math.min(batch.length, from + config.physicalBatchSize()));
-            try (MemoryWorkspace scope = batchWorkspace.open()) { // the gathered rows live only for this chunk
-                ClippedSum part = engine.clippedSum(data.batch(chunk));
-                total = total == null ? part : total.merge(part);
-            }
-        }
-        INDArray view = model.gradientView();
-        if (total == null) {
-            total = ClippedSum.zero(view.dataType(), view.length());
-        }
-        try (MemoryWorkspace scope = updateWorkspace.open()) {
-            noising.noisyAverage(total, view, expectedBatchSize);
-        }
-        double meanLoss = batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length;
-        model.applyUpdate(meanLoss);
+        ClippedSum total = step.take(data, batch);
         stepsTaken++;
-        StepReport report = new StepReport(stepsTaken, epoch, batch.length, meanLoss, total.stats().clippedCount(),
+        StepReport report = new StepReport(stepsTaken, epoch, batch.length,
+                batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length, total.stats().clippedCount(),
                 total.stats().nonFiniteCount());
         for (PrivacyListener l : listeners) {
             l.onStep(report);
@@ -409,7 +340,7 @@ public final class DpSgdTrainer {
 
     /** How per-example gradients are computed for this network. */
     public GradientEngine.Strategy strategy() {
-        return engine.strategy();
+        return step.strategy();
     }
 
     /** The step plan of {@link #fit(DataSet)}, if epochs were planned at build time. */
@@ -469,211 +400,20 @@ public final class DpSgdTrainer {
         return resume(directory, NoiseSource.secure(), listeners);
     }
 
-    private static final class EpochTotals {
-        double loss;
-        long examples;
-        long clipped;
-
-        void add(StepReport report) {
-            if (report.batchSize() > 0) {
-                loss += report.meanLoss() * report.batchSize();
-                examples += report.batchSize();
-                clipped += report.clippedExamples();
-            }
-        }
-
-        double meanLoss() {
-            return examples == 0 ? Double.NaN : loss / examples;
-        }
-
-        double clippedFraction() {
-            return examples == 0 ? 0 : (double) clipped / examples;
-        }
-    }
-
     // ---------------------------------------------------------------- builder
 
-    /** Configures a {@link DpSgdTrainer}; see {@link DpSgdTrainer#builder}. */
-    public static final class Builder {
-        private final Model net;
-        private Double l2NormClip;
-        private Double noiseMultiplier;
-        private Double sampleRate;
-        private PrivacyBudget targetBudget;
-        private double targetEpochs = Double.NaN;
-        private double epochs = Double.NaN;
-        private LayerRules layerRules = LayerRules.defaults();
-        private PrivacyBudget budget;
-        private SamplingMethod samplingMethod = SamplingMethod.POISSON;
-        private int physicalBatchSize = 256;
-        private NonFiniteNormPolicy nonFiniteNormPolicy = NonFiniteNormPolicy.SKIP;
-        private AccountantType accountant = AccountantType.PLD;
-        private Double reportingDelta;
-        private NoiseSource noise;
-        private final List<PrivacyListener> listeners = new ArrayList<>();
-        private Path checkpointDirectory;
-        private long checkpointEverySteps;
+    /** Configures a {@link DpSgdTrainer}; see {@link DpSgdTrainer#builder} and the setters of {@link TrainerSettings}. */
+    public static final class Builder extends TrainerSettings {
 
         private Builder(Model net) {
-            this.net = Checks.notNull("net", net);
-        }
-
-        /**
-         * C, the L2 norm every example's gradient is clipped to; required, > 0. Infinity (no clipping)
-         * is accepted only for comparisons with non-private training and gives no privacy: the
-         * trainer logs a warning, and with a noise multiplier above 0 it is refused at build().
-         */
-        public Builder l2NormClip(double l2NormClip) {
-            this.l2NormClip = Checks.positive("l2NormClip", l2NormClip);
-            return this;
-        }
-
-        /** sigma, noise standard deviation over C; finite and >= 0. Or use {@link #targetBudget}. */
-        public Builder noiseMultiplier(double noiseMultiplier) {
-            this.noiseMultiplier = Checks.finiteNonNegative("noiseMultiplier", noiseMultiplier);
-            return this;
-        }
-
-        /** q, the Poisson sampling rate (expected batch size / training-set size); required, in (0, 1]. */
-        public Builder sampleRate(double sampleRate) {
-            this.sampleRate = Checks.sampleRate("sampleRate", sampleRate);
-            return this;
-        }
-
-        /**
-         * Calibrates sigma so that {@code epochs} epochs ({@link StepPlan#totalSteps()} steps, what
-         * {@link DpSgdTrainer#fit(DataSet)} takes) spend exactly {@code budget} (the smallest sigma
-         * that meets it, by the configured accountant), guards the budget, and plans those epochs.
-         */
-        public Builder targetBudget(PrivacyBudget budget, double epochs) {
-            this.targetBudget = Checks.notNull("budget", budget);
-            this.targetEpochs = Checks.finitePositive("epochs", epochs);
-            return this;
-        }
-
-        /**
-         * The epochs {@link DpSgdTrainer#fit(DataSet)} runs when sigma is given directly; finite and
-         * {@code > 0}. With {@link #targetBudget} the epochs are planned there (equal values only).
-         */
-        public Builder epochs(double epochs) {
-            this.epochs = Checks.finitePositive("epochs", epochs);
-            return this;
-        }
-
-        /**
-         * The layer rules to use ({@link LayerRules#defaults()} by default); register a rule for your
-         * own layer with {@code LayerRules.defaults().withFirst(rule)}.
-         */
-        public Builder layerRules(LayerRules rules) {
-            this.layerRules = Checks.notNull("rules", rules);
-            return this;
-        }
-
-        /** A budget training must never exceed: it stops before the step that would. */
-        public Builder budget(PrivacyBudget budget) {
-            this.budget = Checks.notNull("budget", budget);
-            return this;
-        }
-
-        /** How batches are drawn; {@link SamplingMethod#POISSON} by default. */
-        public Builder samplingMethod(SamplingMethod method) {
-            this.samplingMethod = Checks.notNull("samplingMethod", method);
-            return this;
-        }
-
-        /** The largest micro-batch run through the network at once (memory only); 256 by default. */
-        public Builder physicalBatchSize(int size) {
-            this.physicalBatchSize = Checks.positive("physicalBatchSize", size);
-            return this;
-        }
-
-        /** What happens to an example whose gradient norm is NaN or infinite; SKIP by default. */
-        public Builder nonFiniteNormPolicy(NonFiniteNormPolicy policy) {
-            this.nonFiniteNormPolicy = Checks.notNull("nonFiniteNormPolicy", policy);
-            return this;
-        }
-
-        /** The accountant for reports, calibration and the budget guard; PLD (tight) by default. */
-        public Builder accountant(AccountantType accountant) {
-            this.accountant = Checks.notNull("accountant", accountant);
-            return this;
-        }
-
-        /** The delta for epsilon reports during training; the budget's delta, else 1e-5. */
-        public Builder reportingDelta(double delta) {
-            this.reportingDelta = Checks.openUnitInterval("reportingDelta", delta);
-            return this;
-        }
-
-        /** The randomness for noise and sampling; {@link NoiseSource#secure()} by default. */
-        public Builder noiseSource(NoiseSource noise) {
-            this.noise = Checks.notNull("noise", noise);
-            return this;
-        }
-
-        /** Adds a listener for steps, epochs (with epsilon) and budget stops. */
-        public Builder listener(PrivacyListener listener) {
-            this.listeners.add(Checks.notNull("listener", listener));
-            return this;
-        }
-
-        /**
-         * Writes checkpoints to {@code directory} after every epoch, every {@code everySteps} steps
-         * (0: epochs only) and when a budget stops training, and keeps a write-ahead journal of the
-         * privacy ledger there.
-         */
-        public Builder checkpoints(Path directory, long everySteps) {
-            this.checkpointDirectory = Checks.notNull("directory", directory);
-            this.checkpointEverySteps = Checks.nonNegative("everySteps", everySteps);
-            return this;
+            super(net);
         }
 
         /** Validates everything and builds the trainer (calibrating sigma first if asked). */
         public DpSgdTrainer build() {
-            if (l2NormClip == null) {
-                throw new IllegalArgumentException("l2NormClip is required: call l2NormClip(C)");
-            }
-            if (sampleRate == null) {
-                throw new IllegalArgumentException("sampleRate is required: call sampleRate(expectedBatchSize / N)");
-            }
-            if ((noiseMultiplier == null) == (targetBudget == null)) {
-                throw new IllegalArgumentException("set exactly one of noiseMultiplier(sigma) and targetBudget(budget, epochs)");
-            }
-            if (targetBudget != null && budget != null && !budget.equals(targetBudget)) {
-                throw new IllegalArgumentException("targetBudget " + targetBudget + " and budget " + budget
-                        + " differ; set one");
-            }
-            PrivacyBudget guard = budget != null ? budget : targetBudget;
-            double sigma;
-            if (targetBudget != null) {
-                // Exactly the steps fit() takes.
-                long steps = StepPlan.of(sampleRate, targetEpochs).totalSteps();
-                sigma = NoiseCalibration.noiseMultiplier(accountant, targetBudget, sampleRate, steps);
-                log.info("calibrated noise multiplier {} for {} over {} steps ({} epochs) with the {} accountant",
-                        sigma, targetBudget, steps, targetEpochs, accountant);
-            } else {
-                sigma = noiseMultiplier;
-            }
-            double delta = guard != null ? guard.delta() : reportingDelta != null ? reportingDelta : 1e-5;
-            if (guard != null && reportingDelta != null && reportingDelta != guard.delta()) {
-                throw new IllegalArgumentException("reportingDelta " + reportingDelta + " differs from the budget's delta "
-                        + guard.delta());
-            }
-            DpSgdConfig config = new DpSgdConfig(l2NormClip, sigma, sampleRate, samplingMethod, physicalBatchSize,
-                    nonFiniteNormPolicy, guard, accountant, delta);
-            if (checkpointDirectory != null && (DpSgdCheckpoint.exists(checkpointDirectory)
-                    || java.nio.file.Files.exists(checkpointDirectory.resolve(CheckpointJournal.FILE_NAME)))) {
-                throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " already holds a "
-                        + "dpsgd4j run; resume it with DpSgdTrainer.resume(directory) or choose an empty directory");
-            }
-            if (!Double.isNaN(epochs) && !Double.isNaN(targetEpochs) && epochs != targetEpochs) {
-                throw new IllegalArgumentException("epochs " + epochs + " and targetBudget's epochs " + targetEpochs
-                        + " differ; set the epochs once, in targetBudget(budget, epochs)");
-            }
-            double planned = Double.isNaN(targetEpochs) ? epochs : targetEpochs;
-            NoiseSource source = noise != null ? noise : NoiseSource.secure();
-            return new DpSgdTrainer(net, layerRules, config, source, listeners, checkpointDirectory,
-                    checkpointEverySteps, PrivacyLedger.empty(), 0, planned);
+            DpSgdConfig config = resolveConfig();
+            return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
+                    checkpointEverySteps, PrivacyLedger.empty(), 0, plannedEpochs());
         }
     }
 }

@@ -55,9 +55,10 @@ import java.util.Random;
  *   <li>{@code cnn}: 28x28x1 input, conv 16 filters 8x8 stride 2, max-pool 2x2 stride 1, conv 32
  *       filters 4x4 stride 2, max-pool 2x2 stride 1, dense 32, softmax 10 (the MNIST CNN of
  *       Subramani et al. 2021 / Tramer and Boneh 2021; 26,010 parameters);</li>
- *   <li>{@code resnet}: a small residual {@code ComputationGraph} on 28x28x1: stem conv 16 filters
- *       5x5 stride 2 (Same, 14x14), two residual blocks (conv 3x3 ReLU, conv 3x3, element-wise add
- *       of the block input, ReLU), max-pool 2x2, softmax 10 (25,258 parameters).</li>
+ *   <li>{@code resnet}: a small residual {@code ComputationGraph} on 28x28x1: stem conv 8 filters
+ *       5x5 stride 2 (Same, 14x14), two residual blocks (conv 8 filters 3x3 ReLU, conv 8 filters
+ *       3x3, element-wise add of the block input, ReLU), max-pool 2x2 stride 2, softmax 10 (6,474
+ *       parameters).</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
  * expected batch) and both modes do the same arithmetic work apart from privacy.
@@ -75,6 +76,8 @@ import java.util.Random;
 public class StepBenchmark {
 
     static final int BATCH = 256;
+    /** Channels of every convolution of the residual model. */
+    static final int CHANNELS = 8;
 
     @Param({"mlp", "cnn", "resnet"})
     public String model;
@@ -153,13 +156,13 @@ public class StepBenchmark {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1)
                 .dataType(DataType.FLOAT).updater(new Adam(1e-3)).convolutionMode(ConvolutionMode.Same)
                 .graphBuilder().addInputs("in")
-                .addLayer("stem", new ConvolutionLayer.Builder(5, 5).stride(2, 2).nOut(16)
+                .addLayer("stem", new ConvolutionLayer.Builder(5, 5).stride(2, 2).nOut(CHANNELS)
                         .activation(Activation.RELU).build(), "in");
         String previous = "stem";
         for (int b = 1; b <= 2; b++) {
-            g.addLayer("b" + b + "c1", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build(),
+            g.addLayer("b" + b + "c1", new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS).activation(Activation.RELU).build(),
                             previous)
-                    .addLayer("b" + b + "c2", new ConvolutionLayer.Builder(3, 3).nOut(16)
+                    .addLayer("b" + b + "c2", new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS)
                             .activation(Activation.IDENTITY).build(), "b" + b + "c1")
                     .addVertex("b" + b + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, "b" + b + "c2")
                     .addLayer("b" + b + "relu", new ActivationLayer(Activation.RELU), "b" + b + "add");

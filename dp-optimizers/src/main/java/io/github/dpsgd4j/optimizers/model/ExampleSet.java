@@ -67,6 +67,41 @@ public final class ExampleSet {
                 data.getLabelsMaskArrays());
     }
 
+    /**
+     * Every example the iterator yields, gathered into memory (the iterator is reset first; its own
+     * batching is not used: Poisson sampling needs random access to the whole training set).
+     */
+    public static ExampleSet of(org.nd4j.linalg.dataset.api.iterator.DataSetIterator data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        java.util.List<DataSet> parts = new java.util.ArrayList<>();
+        data.reset();
+        while (data.hasNext()) {
+            parts.add(data.next());
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("data iterator yielded no examples");
+        }
+        return of(DataSet.merge(parts));
+    }
+
+    /** As {@link #of(org.nd4j.linalg.dataset.api.iterator.DataSetIterator)} for several inputs and outputs. */
+    public static ExampleSet of(org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        java.util.List<MultiDataSet> parts = new java.util.ArrayList<>();
+        data.reset();
+        while (data.hasNext()) {
+            parts.add(data.next());
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("data iterator yielded no examples");
+        }
+        return of(org.nd4j.linalg.dataset.MultiDataSet.merge(parts));
+    }
+
     private static Rows[] rows(String what, INDArray[] arrays, long n, boolean optional) {
         if (arrays == null) {
             return null;
