@@ -267,4 +267,37 @@ class GraphTrainerTest {
             assertEquals(t0Before, privateGraph.getLayer("t0").params());
         }
     }
+
+    /** The exact per-example loop (an LSTM has no rule) in DL4J's default workspace mode equals fit(). */
+    @Test
+    void perExampleLoopGraph_withoutNoiseOrClipping_equalsFit() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+                .updater(new Adam(0.01)).graphBuilder().addInputs("seq")
+                .addLayer("lstm", new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nOut(3)
+                        .activation(Activation.TANH).build(), "seq")
+                .addVertex("last", new org.deeplearning4j.nn.conf.graph.rnn.LastTimeStepVertex("seq"), "lstm")
+                .addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "last")
+                .setOutputs("out").setInputTypes(InputType.recurrent(2, 4)).build();
+        ComputationGraph reference = new ComputationGraph(conf);
+        reference.init();
+        ComputationGraph privateGraph = reference.clone();
+        Random r = new Random(5);
+        INDArray x = Nd4j.create(DataType.DOUBLE, 9, 2, 4);
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, r.nextGaussian());
+        }
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 9, 2);
+        for (int i = 0; i < 9; i++) {
+            y.putScalar(i, r.nextInt(2), 1);
+        }
+        MultiDataSet data = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
+        DpSgdTrainer trainer = DpSgdTrainer.builder(privateGraph).l2NormClip(Double.POSITIVE_INFINITY)
+                .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3)).build();
+        assertEquals(io.github.dpsgd4j.optimizers.engine.GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
+        for (int step = 0; step < 2; step++) {
+            reference.fit(data);
+            trainer.step(data);
+        }
+        assertTrue(relativeDifference(reference.params(), privateGraph.params()) <= 1e-12);
+    }
 }

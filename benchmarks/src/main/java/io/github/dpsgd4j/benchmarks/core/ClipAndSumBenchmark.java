@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code fastPlainJava}: the same with the Vector API disabled (the fallback kernels);</li>
  *   <li>{@code twoStage}: the unfused composition squaredRowNorms, ClipFactors, weightedRowSum;</li>
  *   <li>{@code portable}: {@link ClipAndSum#clipAndSum(INDArray, double, INDArray)} on an INDArray;</li>
+ *   <li>{@code portableNorms}: {@link ClipAndSum#squaredRowNorms(INDArray)} alone, the kernel private
+ *       training runs on rows it holds (the convolution rule's materialised per-example gradients
+ *       and the per-example loop); one pass, so it counts {@code 4 * batch * params} bytes;</li>
  *   <li>{@code nd4jBaseline}: the naive ND4J composition {@code norm2(1)}, {@code min(1, C / norm)},
  *       {@code factors.mmul(G)}.</li>
  * </ul>
@@ -169,6 +172,15 @@ public class ClipAndSumBenchmark {
         ClipStats stats = ClipAndSum.clipAndSum(m.g, L2_NORM_CLIP, m.out);
         traffic.bytes += 8L * shape.batch * shape.params;
         return stats;
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", VECTOR, ND4J_MEMORY_1,
+            ND4J_MEMORY_2})
+    public double[] portableNorms(Shape shape, OffHeapMatrix m, Traffic traffic) {
+        double[] norms = ClipAndSum.squaredRowNorms(m.g);
+        traffic.bytes += 4L * shape.batch * shape.params;
+        return norms;
     }
 
     @Benchmark
