@@ -150,6 +150,10 @@ class GraphTrainerTest {
                 good.getLabels());
         e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(ragged, 1));
         assertTrue(e.getMessage().contains("features") && e.getMessage().contains("[9, 3]"), e.getMessage());
+        MultiDataSet oneMask = new MultiDataSet(good.getFeatures(), good.getLabels());
+        oneMask.setFeaturesMaskArrays(new INDArray[] {Nd4j.ones(DataType.DOUBLE, 10, 1)});
+        e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(oneMask, 1));
+        assertTrue(e.getMessage().contains("1 features masks but the model has 2 inputs"), e.getMessage());
         assertEquals(0, trainer.ledger().totalSteps());
     }
 
@@ -175,6 +179,16 @@ class GraphTrainerTest {
         e = assertThrows(UnsupportedLayerException.class,
                 () -> DpSgdTrainer.builder(withBn).l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build());
         assertTrue(e.getMessage().contains("\"bn\"") && e.getMessage().contains("FrozenLayer"), e.getMessage());
+
+        var reshape = small().addLayer("d", new DenseLayer.Builder().nOut(6).build(), "in")
+                .addVertex("r", new org.deeplearning4j.nn.conf.graph.ReshapeVertex(10, 6), "d")
+                .addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "r")
+                .setOutputs("out").build();
+        ComputationGraph fixedBatch = new ComputationGraph(reshape);
+        fixedBatch.init();
+        e = assertThrows(UnsupportedLayerException.class,
+                () -> DpSgdTrainer.builder(fixedBatch).l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build());
+        assertTrue(e.getMessage().contains("vertex \"r\"") && e.getMessage().contains("-1"), e.getMessage());
 
         var tbptt = small().addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "in")
                 .setOutputs("out").backpropType(BackpropType.TruncatedBPTT).tBPTTLength(3).build();

@@ -124,6 +124,10 @@ public final class ComputationGraphAdapter implements ModelAdapter {
                     }
                 }
             } else if (!frozen[idx]) {
+                java.util.Optional<String> refusal = GraphVertices.refusal(v, graph.getConfiguration());
+                if (refusal.isPresent()) {
+                    throw new UnsupportedLayerException(refusal.get());
+                }
                 GraphVertices.notRowWise(v, graph.getConfiguration()).ifPresent(missing::add);
             }
             boolean below = false;

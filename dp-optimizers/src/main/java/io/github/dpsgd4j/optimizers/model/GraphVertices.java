@@ -33,10 +33,10 @@ import java.util.Set;
  * size, checked on every pass), Subset, Preprocessor, Scale, Shift, L2, L2Normalize (over
  * dimensions other than 0), PoolHelper, LastTimeStep, DuplicateToTimeSeries, ReverseTimeSeries,
  * Reshape with {@code -1} as its first dimension and 'c' order. Not row-wise: Stack and Unstack
- * (an example occupies rows i, B+i, ... of the layers after a stack) and Reshape with a fixed first
- * dimension; with those, the exact per-example loop is used, where a batch of one keeps every row
- * of an example together. Vertices with parameters (SameDiff, attention) and unknown vertex types
- * also use the loop.
+ * (an example occupies rows i, B+i, ... of the layers after a stack): the exact per-example loop
+ * is used, where a batch of one keeps every row of an example together. Vertices with parameters
+ * (SameDiff, attention) and unknown vertex types also use the loop. Reshape with a fixed first
+ * dimension is refused: Poisson-sampled batches vary in size.
  */
 final class GraphVertices {
 
@@ -61,9 +61,8 @@ final class GraphVertices {
         if (vertex instanceof ReshapeVertex) {
             org.deeplearning4j.nn.conf.graph.ReshapeVertex c =
                     (org.deeplearning4j.nn.conf.graph.ReshapeVertex) conf.getVertices().get(vertex.getVertexName());
-            if (c.getNewShape()[0] != -1 || c.getReshapeOrder() != 'c') {
-                return Optional.of(name + " reshapes to " + java.util.Arrays.toString(c.getNewShape()) + " in order '"
-                        + c.getReshapeOrder() + "'; only -1 as the first (example) dimension and 'c' order keep "
+            if (c.getReshapeOrder() != 'c') {
+                return Optional.of(name + " reshapes in order '" + c.getReshapeOrder() + "'; only 'c' order keeps "
                         + "examples in their rows");
             }
             return Optional.empty();
@@ -83,6 +82,24 @@ final class GraphVertices {
         }
         if (!ROW_WISE.contains(vertex.getClass())) {
             return Optional.of(name + " is a vertex type without a known per-example behaviour");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why {@code vertex} cannot be trained privately at all, if it cannot: a ReshapeVertex with a
+     * fixed first (example) dimension fails on the varying batch sizes of Poisson sampling (and on
+     * the exact loop's batches of one).
+     */
+    static Optional<String> refusal(GraphVertex vertex, ComputationGraphConfiguration conf) {
+        if (vertex instanceof ReshapeVertex) {
+            org.deeplearning4j.nn.conf.graph.ReshapeVertex c =
+                    (org.deeplearning4j.nn.conf.graph.ReshapeVertex) conf.getVertices().get(vertex.getVertexName());
+            if (c.getNewShape().length == 0 || c.getNewShape()[0] != -1) {
+                return Optional.of(describe(vertex) + " reshapes to " + java.util.Arrays.toString(c.getNewShape())
+                        + ", a fixed number of examples; Poisson-sampled batches vary in size: use -1 as the first "
+                        + "dimension (new ReshapeVertex(-1, ...))");
+            }
         }
         return Optional.empty();
     }
