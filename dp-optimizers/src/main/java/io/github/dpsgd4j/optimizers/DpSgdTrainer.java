@@ -18,7 +18,6 @@ import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -29,8 +28,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,8 +78,7 @@ public final class DpSgdTrainer {
 
     /** Steps whose update was applied, over the whole run. */
     private long stepsTaken;
-    private INDArray[] lastStepArrays;
-    private ExampleSet lastStepTraining;
+    private final StepDataCache stepData;
 
     private DpSgdTrainer(Model network, LayerRules rules, DpSgdConfig config, NoiseSource noise,
                          List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
@@ -98,6 +94,7 @@ public final class DpSgdTrainer {
         this.plannedEpochs = plannedEpochs;
         this.guard = new PrivacyGuard(config, ledger, checkpointDirectory);
         this.step = new PrivateStep(model, config, guard, noise);
+        this.stepData = new StepDataCache(model);
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
     }
@@ -128,11 +125,9 @@ public final class DpSgdTrainer {
     }
 
     /**
-     * Trains for the epochs planned at build time ({@link Builder#targetBudget} or
-     * {@link Builder#epochs}): {@link StepPlan#totalSteps()} steps, the last epoch partial when the
-     * plan has a fraction of one. Stops early, without error, before a step that would exceed the
-     * budget.
-     *
+     * Trains for the epochs planned at build time ({@link Builder#targetBudget} or {@link Builder#epochs}):
+     * {@link StepPlan#totalSteps()} steps, the last epoch partial for a fraction; stops before a step that
+     * would exceed the budget.
      * @throws IllegalStateException if no epochs were planned
      */
     public TrainingSummary fit(DataSet data) {
@@ -229,8 +224,7 @@ public final class DpSgdTrainer {
      */
     public StepReport step(DataSet data) {
         Checks.notNull("data", data);
-        return step(new INDArray[] {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(),
-                data.getLabelsMaskArray()}, () -> ExampleSet.of(data));
+        return step(data, null);
     }
 
     /**
@@ -240,29 +234,16 @@ public final class DpSgdTrainer {
      */
     public StepReport step(MultiDataSet data) {
         Checks.notNull("data", data);
-        List<INDArray> arrays = new ArrayList<>();
-        for (INDArray[] group : new INDArray[][] {data.getFeatures(), data.getLabels(), data.getFeaturesMaskArrays(),
-                data.getLabelsMaskArrays()}) {
-            arrays.addAll(group == null ? java.util.Collections.singletonList(null) : Arrays.asList(group));
-        }
-        return step(arrays.toArray(new INDArray[0]), () -> ExampleSet.of(data));
+        return step(null, data);
     }
 
-    private StepReport step(INDArray[] arrays, java.util.function.Supplier<ExampleSet> examples) {
+    private StepReport step(DataSet single, MultiDataSet multi) {
         Optional<String> refusal = guard.refusal();
         if (refusal.isPresent()) {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
-        // step() is typically called with the same data set again and again: reuse its row views while the
-        // data set holds the same arrays (setFeatures and the like replace them).
-        if (lastStepArrays == null || !Arrays.equals(lastStepArrays, arrays, (a, b) -> a == b ? 0 : 1)) {
-            ExampleSet set = examples.get();
-            model.checkData(set);
-            lastStepTraining = set;
-            lastStepArrays = arrays;
-        }
-        int[] batch = sampler.sample(lastStepTraining.size());
-        return takeStep(lastStepTraining, batch, model.epochCount());
+        ExampleSet examples = single != null ? stepData.of(single) : stepData.of(multi);
+        return takeStep(examples, sampler.sample(examples.size()), model.epochCount());
     }
 
     private StepReport takeStep(ExampleSet data, int[] batch, int epoch) {
@@ -276,8 +257,6 @@ public final class DpSgdTrainer {
         }
         return report;
     }
-
-    // ---------------------------------------------------------------- privacy
 
     /**
      * The privacy spent so far (every recorded step, including a step refused or lost to a crash
