@@ -129,6 +129,8 @@ public final class ComputationGraphAdapter implements ModelAdapter {
                     throw new UnsupportedLayerException(refusal.get());
                 }
                 GraphVertices.notRowWise(v, graph.getConfiguration()).ifPresent(missing::add);
+                // Vertices with parameters (attention, SameDiff) train through the exact loop.
+                trainable[idx] = v.numParams() > 0;
             }
             boolean below = false;
             for (VertexIndices in : inputsOf(v)) {
@@ -166,8 +168,8 @@ public final class ComputationGraphAdapter implements ModelAdapter {
             }
             offset += n;
         }
-        if (offset != graph.numParams()) {
-            throw new IllegalStateException("parameter layout of the graph (" + graph.numParams()
+        if (offset != graph.params().length()) {
+            throw new IllegalStateException("parameter layout of the graph (" + graph.params().length()
                     + " parameters) does not follow the topological order (" + offset + ")");
         }
         return ranges;

@@ -232,4 +232,28 @@ class GraphVertexEquivalenceTest {
                 new INDArray[] {labels}, new INDArray[] {mask, mask}, new INDArray[] {mask});
         check(conf, batch, PER_EXAMPLE_LOOP, 9);
     }
+
+    /** An attention vertex has parameters and no rule: the exact loop trains (and clips) them too. */
+    @Test
+    void attentionVertex_usesTheExactLoop_andItsParametersTrain() {
+        Random r = new Random(10);
+        int steps = 3;
+        var conf = graph(10).addInputs("seq")
+                .addVertex("attention", new org.deeplearning4j.nn.conf.graph.AttentionVertex.Builder().nOut(4)
+                        .nHeads(1).headSize(2).nInKeys(2).nInQueries(2).nInValues(2).projectInput(true).build(),
+                        "seq", "seq", "seq")
+                .addVertex("last", new LastTimeStepVertex("seq"), "attention")
+                .addLayer("out", softmax(2), "last").setOutputs("out")
+                .setInputTypes(InputType.recurrent(2, steps)).build();
+        ComputationGraph g = init(conf);
+        ComputationGraphAdapter adapter = new ComputationGraphAdapter(g, io.github.dpsgd4j.optimizers.pergradient
+                .LayerRules.defaults());
+        long covered = 0;
+        for (long[] range : adapter.trainableRanges()) {
+            covered += range[1] - range[0];
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(g.params().length(), covered, "every parameter is trainable");
+        Batch batch = new Batch(new INDArray[] {gaussian(r, B, 2, steps)}, new INDArray[] {oneHot(r, B, 2)}, null, null);
+        GraphBruteForce.assertEquivalent(g, batch, PER_EXAMPLE_LOOP, 10);
+    }
 }
