@@ -44,7 +44,9 @@ final class EpsilonCommand implements Callable<Integer> {
     private Long steps;
 
     @Option(names = "--ledger", paramLabel = "FILE",
-            description = "A privacy ledger: {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T}, ...]}.")
+            description = "A privacy ledger: {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T, "
+                    + "\"sampling_method\": \"POISSON\"}, ...]} (sampling_method optional, POISSON when absent; "
+                    + "SHUFFLED_FIXED_SIZE makes the result an approximation, not a certified bound).")
     private Path ledger;
 
     @Option(names = "--delta", paramLabel = "D", required = true, description = "Target delta in (0, 1).")
@@ -66,7 +68,8 @@ final class EpsilonCommand implements Callable<Integer> {
                     .accountant(options.accountant)
                     .text("ledger", "ledger", ledger.toString())
                     .number("segments", "segments", entries.entries().size())
-                    .number("steps", "steps", entries.totalSteps());
+                    .number("steps", "steps", entries.totalSteps())
+                    .sampling(entries.samplingMethod());
         } else {
             DpSgdSetting setting = DpSgdSetting.of(spec, noiseMultiplier, sampleRate, steps);
             accountant.compose(setting.event());
