@@ -37,7 +37,7 @@ final class EpsilonCommand implements Callable<Integer> {
             description = "Noise standard deviation over the L2 clipping norm, finite and >= 0.")
     private Double noiseMultiplier;
 
-    @Option(names = "--sample-rate", paramLabel = "Q", description = "Poisson sampling rate in [0, 1].")
+    @Option(names = "--sample-rate", paramLabel = "Q", description = "Poisson sampling rate in (0, 1].")
     private Double sampleRate;
 
     @Option(names = "--steps", paramLabel = "T", description = "Number of DP-SGD steps, >= 0.")
@@ -108,7 +108,7 @@ final class EpsilonCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "missing option --steps" + hint);
             }
             Checks.finiteNonNegative("--noise-multiplier", noiseMultiplier);
-            Checks.probability("--sample-rate", sampleRate);
+            Checks.sampleRate("--sample-rate", sampleRate);
             Checks.nonNegative("--steps", steps.longValue());
             return new DpSgdSetting(noiseMultiplier, sampleRate, steps);
         }

@@ -2,6 +2,7 @@ package io.github.dpsgd4j.examples.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.RunResult;
@@ -49,7 +50,7 @@ public final class RunReports {
         json.put("clip", recipe.l2NormClip());
         json.put("learning_rate", recipe.learningRate());
         json.put("momentum", TrainingRecipe.MOMENTUM);
-        json.put("accountant", "pld");
+        json.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
         json.put("noise", noise(result.secureNoise()));
         json.put("secure_noise", result.secureNoise());
         json.put("seconds", result.seconds());
@@ -93,10 +94,16 @@ public final class RunReports {
         return chart;
     }
 
-    /** Epsilon spent per epoch, with the target as a dashed line. */
+    /** Epsilon spent per epoch (PLD accountant), with the target as a dashed line. */
     public static LineChart epsilonChart(String title, List<EpochRecord> history, double targetEpsilon, double delta) {
+        return epsilonChart(title, history, targetEpsilon, delta, AccountantType.PLD);
+    }
+
+    /** Epsilon spent per epoch by {@code accountant}, with the target as a dashed line. */
+    public static LineChart epsilonChart(String title, List<EpochRecord> history, double targetEpsilon, double delta,
+                                         AccountantType accountant) {
         LineChart chart = new LineChart(title, "epoch",
-                String.format(Locale.ROOT, "epsilon spent (delta = %s, PLD accountant)", delta));
+                String.format(Locale.ROOT, "epsilon spent (delta = %s, %s accountant)", delta, accountant));
         double[] x = new double[history.size()];
         double[] y = new double[history.size()];
         for (int i = 0; i < history.size(); i++) {

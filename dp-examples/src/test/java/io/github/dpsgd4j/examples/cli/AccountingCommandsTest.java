@@ -191,7 +191,7 @@ class AccountingCommandsTest {
                 Arguments.of("--bogus", args("epsilon", "--noise-multiplier", "1", mnist, "--delta", "1e-5", "--bogus")),
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "-1")),
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "NaN")),
-                Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "Infinity")),
+                Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "-inf")), // +inf is valid: delta 0
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist)),
                 Arguments.of("--noise-multiplier", args("delta", "--noise-multiplier", "-0.5", mnist, "--epsilon", "1")),
                 Arguments.of("--target-epsilon", args("noise", "--target-epsilon", "0", "--delta", "1e-5", mnist)),
