@@ -34,7 +34,7 @@ final class DoubleConverter implements ITypeConverter<Double> {
             }
             default -> {
                 try {
-                    return Double.parseDouble(t);
+                    return Double.parseDouble(text.trim()); // Java's spelling: "NaN" reaches the range check
                 } catch (NumberFormatException ex) {
                     throw new TypeConversionException("'" + text + "' is not a number (write for example 0.5, 1e-5 or inf)");
                 }

@@ -30,7 +30,9 @@ public final class RunReports {
      * The run's summary: {@code test_accuracy}, {@code epsilon}, {@code delta},
      * {@code target_epsilon}, {@code noise_multiplier}, {@code steps}, {@code epochs},
      * {@code sample_rate}, {@code expected_batch_size}, {@code clip}, {@code learning_rate},
-     * {@code momentum}, {@code accountant}, {@code noise}, {@code secure_noise}, {@code seconds}
+     * {@code momentum}, {@code accountant}, {@code sampling_method} and {@code certified} (from the
+     * ledger, when the run has one: false when any step used shuffled fixed-size batches, whose
+     * epsilon is then not a certified bound), {@code noise}, {@code secure_noise}, {@code seconds}
      * (training, evaluation included), and {@code budget_stop} when the budget ended training early.
      */
     public static ObjectNode summary(RunResult result) {
@@ -51,6 +53,10 @@ public final class RunReports {
         json.put("learning_rate", recipe.learningRate());
         json.put("momentum", TrainingRecipe.MOMENTUM);
         json.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
+        result.ledger().ifPresent(ledger -> {
+            json.put("sampling_method", ledger.samplingMethod().name());
+            json.put("certified", ledger.samplingMethod().isCertified());
+        });
         json.put("noise", noise(result.secureNoise()));
         json.put("secure_noise", result.secureNoise());
         json.put("seconds", result.seconds());

@@ -103,6 +103,8 @@ class OptionConsistencyTest {
                 "--accountant", "RDP", "--seed", "3", "--out", dir.resolve("rdp").toString(), "--json")
                 .succeeded().lastJsonLine();
         assertEquals("rdp", json.get("accountant").asText());
+        assertEquals("POISSON", json.get("sampling_method").asText(), "the report carries the ledger's sampling method");
+        assertTrue(json.get("certified").asBoolean());
         assertTrue(json.get("epsilon").asDouble() <= 1e9);
     }
 
