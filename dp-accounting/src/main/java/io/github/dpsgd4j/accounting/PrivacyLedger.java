@@ -24,9 +24,13 @@ import java.util.Set;
  * recompute the guarantee later, and it is saved with every checkpoint.
  *
  * <p>JSON form (field names fixed):
- * <pre>{@code {"events": [{"noise_multiplier": 1.1, "sample_rate": 0.004266, "steps": 14063}, ...]}}</pre>
- * Doubles are written in their shortest round-trip form, so {@code fromJson(toJson())} returns an
- * equal ledger. Parsing is strict: unknown fields inside an entry, missing fields, non-integral or
+ * <pre>{@code {"events": [{"noise_multiplier": 1.1, "sample_rate": 0.004266, "steps": 14063,
+ *              "sampling_method": "POISSON"}, ...]}}</pre>
+ * {@code sampling_method} is {@code POISSON} or {@code SHUFFLED_FIXED_SIZE} ({@link SamplingMethod});
+ * an entry without it (ledgers written by dpsgd4j 0.1.0) reads as {@code POISSON}, the default
+ * sampling. 0.1.0 did not record the method, so a 0.1.0 run that opted into shuffled batches also
+ * reads as Poisson: its checkpoint's configuration ({@code sampling_method}) tells. Doubles are written in their shortest round-trip
+ * form, so {@code fromJson(toJson())} returns an equal ledger. Parsing is strict: unknown fields inside an entry, missing fields, non-integral or
  * negative step counts, NaN and out-of-range values are errors naming the entry and the field.
  * Unknown top-level fields are ignored (room for metadata).
  *
@@ -39,7 +43,7 @@ public final class PrivacyLedger {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final Set<String> ENTRY_FIELDS = Set.of("noise_multiplier", "sample_rate", "steps");
+    private static final Set<String> ENTRY_FIELDS = Set.of("noise_multiplier", "sample_rate", "steps", "sampling_method");
     private static final PrivacyLedger EMPTY = new PrivacyLedger(List.of());
 
     private final List<LedgerEntry> entries;
@@ -82,21 +86,28 @@ public final class PrivacyLedger {
     }
 
     /**
-     * This ledger with {@code steps} more steps of the given mechanism. When the last segment has
-     * the same noise multiplier and sample rate the steps extend it; otherwise a segment is added.
+     * This ledger with {@code steps} more Poisson-sampled steps of the given mechanism. When the
+     * last segment has the same noise multiplier, sample rate and sampling method the steps extend
+     * it; otherwise a segment is added.
      */
     public PrivacyLedger record(double noiseMultiplier, double sampleRate, long steps) {
+        return record(noiseMultiplier, sampleRate, steps, SamplingMethod.POISSON);
+    }
+
+    /** As {@link #record(double, double, long)}, for steps whose batches were drawn by {@code samplingMethod}. */
+    public PrivacyLedger record(double noiseMultiplier, double sampleRate, long steps, SamplingMethod samplingMethod) {
         Checks.nonNegative("steps", steps);
+        Checks.notNull("samplingMethod", samplingMethod);
         if (!entries.isEmpty()) {
             LedgerEntry last = entries.get(entries.size() - 1);
-            if (last.sameMechanism(noiseMultiplier, sampleRate)) {
+            if (last.sameMechanism(noiseMultiplier, sampleRate, samplingMethod)) {
                 List<LedgerEntry> copy = new ArrayList<>(entries);
-                copy.set(copy.size() - 1,
-                        new LedgerEntry(noiseMultiplier, sampleRate, Math.addExact(last.steps(), steps)));
+                copy.set(copy.size() - 1, new LedgerEntry(noiseMultiplier, sampleRate,
+                        Math.addExact(last.steps(), steps), samplingMethod));
                 return new PrivacyLedger(copy);
             }
         }
-        return appendSegment(new LedgerEntry(noiseMultiplier, sampleRate, steps));
+        return appendSegment(new LedgerEntry(noiseMultiplier, sampleRate, steps, samplingMethod));
     }
 
     /** The segments in order, unmodifiable. */
@@ -111,6 +122,33 @@ public final class PrivacyLedger {
             total = Math.addExact(total, e.steps());
         }
         return total;
+    }
+
+    /**
+     * {@link SamplingMethod#POISSON} when every step with privacy cost was Poisson-sampled (also
+     * for an empty ledger), otherwise the first other method found: the accounted figure is then
+     * not a certified bound. Segments of zero steps or sample rate 0 spend nothing and are ignored.
+     */
+    public SamplingMethod samplingMethod() {
+        for (LedgerEntry e : entries) {
+            if (e.samplingMethod() != SamplingMethod.POISSON && e.steps() > 0 && e.sampleRate() > 0) {
+                return e.samplingMethod();
+            }
+        }
+        return SamplingMethod.POISSON;
+    }
+
+    /**
+     * The guarantee of this whole history at {@code delta} from a new accountant of {@code type},
+     * carrying {@link #samplingMethod()} so a figure for shuffled batches is not mistaken for a
+     * certified bound.
+     *
+     * @param delta in (0, 1)
+     */
+    public PrivacyGuarantee guarantee(double delta, AccountantType type) {
+        Checks.openUnitInterval("delta", delta);
+        PrivacyGuarantee plain = accountant(type).guarantee(delta);
+        return new PrivacyGuarantee(plain.epsilon(), plain.delta(), plain.accountant(), samplingMethod());
     }
 
     /** The whole history as one composed DP event, for any accountant. */
@@ -139,6 +177,7 @@ public final class PrivacyLedger {
             node.put("noise_multiplier", e.noiseMultiplier());
             node.put("sample_rate", e.sampleRate());
             node.put("steps", e.steps());
+            node.put("sampling_method", e.samplingMethod().name());
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -177,13 +216,14 @@ public final class PrivacyLedger {
 
     private static LedgerEntry parseEntry(JsonNode node, String where) {
         if (!node.isObject()) {
-            throw new IllegalArgumentException(where + " must be an object with noise_multiplier, sample_rate and steps");
+            throw new IllegalArgumentException(where + " must be an object with noise_multiplier, sample_rate and steps"
+                    + " (and optionally sampling_method)");
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!ENTRY_FIELDS.contains(field)) {
                 throw new IllegalArgumentException(where + " has unknown field \"" + field
-                        + "\"; expected noise_multiplier, sample_rate and steps");
+                        + "\"; expected noise_multiplier, sample_rate, steps and optionally sampling_method");
             }
         }
         double sigma = number(node, "noise_multiplier", where);
@@ -193,13 +233,30 @@ public final class PrivacyLedger {
             throw new IllegalArgumentException(where + ".steps must be a whole number, got "
                     + (stepsNode == null ? "nothing" : stepsNode.toString()));
         }
+        SamplingMethod method = samplingMethod(node.get("sampling_method"), where);
         try {
-            return new LedgerEntry(sigma, q, stepsNode.longValue());
+            return new LedgerEntry(sigma, q, stepsNode.longValue(), method);
         } catch (IllegalArgumentException ex) {
             // The file's field names, not the Java parameter names.
             throw new IllegalArgumentException(where + ": " + ex.getMessage()
                     .replace("noiseMultiplier", "noise_multiplier").replace("sampleRate", "sample_rate"), ex);
         }
+    }
+
+    /** The entry's sampling method; absent means Poisson (0.1.0 ledgers, which recorded only Poisson runs). */
+    private static SamplingMethod samplingMethod(JsonNode value, String where) {
+        if (value == null) {
+            return SamplingMethod.POISSON;
+        }
+        if (value.isTextual()) {
+            for (SamplingMethod m : SamplingMethod.values()) {
+                if (m.name().equals(value.textValue())) {
+                    return m;
+                }
+            }
+        }
+        throw new IllegalArgumentException(where + ".sampling_method must be \"POISSON\" or \"SHUFFLED_FIXED_SIZE\", got "
+                + value);
     }
 
     private static double number(JsonNode node, String field, String where) {

@@ -35,7 +35,7 @@ class PrivacyLedgerTest {
         // Up to 6 entries whose total step count must fit in a long (a larger total is refused).
         long most = Long.MAX_VALUE / 6;
         Arbitrary<Long> steps = Arbitraries.oneOf(Arbitraries.of(0L, 1L, most), Arbitraries.longs().between(0, most));
-        return Combinators.combine(sigmas, rates, steps).as(LedgerEntry::new);
+        return Combinators.combine(sigmas, rates, steps, Arbitraries.of(SamplingMethod.class)).as(LedgerEntry::new);
     }
 
     @Property(tries = 200)
@@ -97,6 +97,8 @@ class PrivacyLedgerTest {
             "entry not object | {\"events\": [3]}                                                                      | events[0] must be an object",
             "duplicate events | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3}], \"events\": []} | Duplicate field 'events'",
             "duplicate field  | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"steps\": 0}]} | Duplicate field 'steps'",
+            "bad sampling     | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"sampling_method\": \"shuffled\"}]} | events[0].sampling_method must be \"POISSON\" or \"SHUFFLED_FIXED_SIZE\", got \"shuffled\"",
+            "sampling number  | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3, \"sampling_method\": 1}]} | events[0].sampling_method must be",
             "trailing ledger  | {\"events\": []} {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 3}]} | Trailing token",
             "total overflows  | {\"events\": [{\"noise_multiplier\": 1, \"sample_rate\": 0.1, \"steps\": 9223372036854775807}, {\"noise_multiplier\": 2, \"sample_rate\": 0.1, \"steps\": 1}]} | events[1].steps: the total step count exceeds 9223372036854775807"
     })
@@ -105,5 +107,58 @@ class PrivacyLedgerTest {
                 ? json.replace("[{", "[{\"noise_multiplier\": 1, \"sample_rate\": 0.5, \"steps\": 1}, {") : json;
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> PrivacyLedger.fromJson(document));
         assertTrue(ex.getMessage().contains(message.trim()), what + ": " + ex.getMessage());
+    }
+
+    @Test
+    void ledgerWithoutSamplingMethod_readsAsPoisson_andNewLedgersWriteIt() {
+        PrivacyLedger old = PrivacyLedger.fromJson("{\"events\": [{\"noise_multiplier\": 1.1, \"sample_rate\": 0.01, \"steps\": 30}]}");
+        assertEquals(SamplingMethod.POISSON, old.entries().get(0).samplingMethod());
+        assertEquals(SamplingMethod.POISSON, old.samplingMethod());
+        assertTrue(old.toJson().contains("\"sampling_method\" : \"POISSON\""), old.toJson());
+        assertEquals(old, PrivacyLedger.fromJson(old.toJson()));
+    }
+
+    @Test
+    void shuffledSteps_makeASeparateSegment_andTheLedgerAndItsGuaranteeNotCertified() {
+        PrivacyLedger ledger = PrivacyLedger.empty().record(1.1, 0.01, 10)
+                .record(1.1, 0.01, 5, SamplingMethod.SHUFFLED_FIXED_SIZE);
+        assertEquals(2, ledger.entries().size(), "a different sampling method starts a new segment");
+        assertEquals(SamplingMethod.SHUFFLED_FIXED_SIZE, ledger.samplingMethod());
+        PrivacyLedger back = PrivacyLedger.fromJson(ledger.toJson());
+        assertEquals(ledger, back);
+        assertEquals(SamplingMethod.SHUFFLED_FIXED_SIZE, back.entries().get(1).samplingMethod());
+
+        PrivacyGuarantee guarantee = back.guarantee(1e-5, AccountantType.RDP);
+        assertEquals(SamplingMethod.SHUFFLED_FIXED_SIZE, guarantee.samplingMethod());
+        assertTrue(!guarantee.isCertified());
+        assertTrue(guarantee.toString().contains("NOT a certified bound"), guarantee.toString());
+        // the figure itself is the Poisson accounting of the same 15 steps
+        assertEquals(PrivacyLedger.empty().record(1.1, 0.01, 15).accountant(AccountantType.RDP).epsilon(1e-5),
+                guarantee.epsilon());
+
+        PrivacyGuarantee poisson = PrivacyLedger.empty().record(1.1, 0.01, 15).guarantee(1e-5, AccountantType.RDP);
+        assertTrue(poisson.isCertified());
+        assertEquals(SamplingMethod.POISSON, poisson.samplingMethod());
+        assertTrue(!poisson.toString().contains("NOT"), poisson.toString());
+    }
+
+    @Test
+    void shuffledSegmentsThatSpendNothing_leaveTheLedgerCertified() {
+        PrivacyLedger ledger = PrivacyLedger.empty().record(1.1, 0.01, 10)
+                .record(1.1, 0.0, 5, SamplingMethod.SHUFFLED_FIXED_SIZE)
+                .record(1.1, 0.01, 0, SamplingMethod.SHUFFLED_FIXED_SIZE);
+        assertEquals(SamplingMethod.POISSON, ledger.samplingMethod());
+    }
+
+    @Test
+    void guarantee_andSamplingArguments_areChecked() {
+        PrivacyLedger ledger = PrivacyLedger.empty().record(1.1, 0.01, 10);
+        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> ledger.guarantee(0, AccountantType.RDP));
+        assertTrue(d.getMessage().contains("delta"), d.getMessage());
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> ledger.record(1.1, 0.01, 1, null));
+        assertTrue(m.getMessage().contains("samplingMethod"), m.getMessage());
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> new PrivacyGuarantee(1, 1e-5, AccountantType.PLD, null));
+        assertTrue(g.getMessage().contains("samplingMethod"), g.getMessage());
     }
 }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * privacy loss of each Gaussian step is discretised pessimistically, the distributions of all steps
  * are composed by FFT, and (epsilon, delta) is read off the composed distribution. The result is an
  * upper bound on the true privacy loss that is typically within 1e-4 of it at the default
- * discretisation, where RDP overshoots by 8-35%.
+ * discretisation, where RDP overshoots by 8% to 74% (docs/evidence/rdp-vs-pld.csv).
  *
  * <h2>Method</h2>
  * <ul>

@@ -35,7 +35,7 @@ class RdpAccountantProperties {
     Arbitrary<Segment> segments() {
         return Combinators.combine(
                 Arbitraries.doubles().between(0.3, 8),
-                Arbitraries.doubles().between(-4, 0).map(e -> Math.pow(10, e)), // up to 1; see monotoneRate
+                Arbitraries.doubles().between(-4, 0).map(e -> Math.pow(10, e)),
                 Arbitraries.longs().between(0, 50_000)).as(Segment::new);
     }
 
@@ -54,19 +54,48 @@ class RdpAccountantProperties {
         return Combinators.combine(sigmas, rates, steps).as(Segment::new);
     }
 
-    /**
-     * The accountant of {@code convention} and the setting's sample rate within the domain where
-     * that convention's epsilon is monotone: all of (0, 1] for the exact series (Opacus), and up
-     * to 0.5 for dp_accounting's variant A, whose 1000-term cap and looseness at fractional orders
-     * make epsilon dip slightly for some q above 0.7 (see
-     * {@link RdpAccountantTest#dpAccountingEpsilon_canDipInSampleRateAboveSevenTenths_yetBoundsTheExactOne}).
-     */
     private static RdpAccountant accountant(boolean opacus) {
         return opacus ? RdpAccountant.opacusCompatible() : RdpAccountant.create();
     }
 
-    private static double monotoneRate(boolean opacus, double q) {
-        return opacus ? q : Math.min(q, 0.5);
+    /**
+     * Epsilon of {@code accountant} is no larger at the less private setting, where this can be
+     * promised. The exact series (Opacus convention) is monotone everywhere. dp_accounting's
+     * variant A gives up on an order after 1000 terms and drops it (+infinity); whether it
+     * converges is not monotone in q or sigma (at sigma 0.34, order 1.4 is dropped at q 0.47863
+     * and converges after 997 terms at q 0.48342), so when the two settings lose different orders
+     * epsilon can dip (the jqwik counterexample of
+     * {@link RdpAccountantTest#dpAccountingEpsilon_dipsWhereTheTermCapDropsTheBestOrder_yetBoundsTheExactOne}).
+     * That is dp_accounting's behaviour, reproduced on purpose, and it errs toward privacy: a
+     * dropped order only raises epsilon. So where the dropped orders differ, the property checks
+     * what is promised there: each epsilon bounds the exact one from above.
+     */
+    private static void assertMonotone(boolean opacus, RdpAccountant moreNoise, RdpAccountant lessNoise, DpEvent moreNoiseEvent,
+                                       DpEvent lessNoiseEvent, double delta, String label) {
+        double low = moreNoise.epsilon(delta);
+        double high = lessNoise.epsilon(delta);
+        if (opacus || sameDroppedOrders(moreNoise.rdp(), lessNoise.rdp())) {
+            assertTrue(low <= high, label + ": " + low + " then " + high);
+            return;
+        }
+        assertTrue(low >= exactEpsilon(moreNoiseEvent, delta), label + ": " + low + " below the exact epsilon");
+        assertTrue(high >= exactEpsilon(lessNoiseEvent, delta), label + ": " + high + " below the exact epsilon");
+    }
+
+    private static boolean sameDroppedOrders(double[] a, double[] b) {
+        for (int k = 0; k < a.length; k++) {
+            if ((a[k] == Double.POSITIVE_INFINITY) != (b[k] == Double.POSITIVE_INFINITY)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Epsilon from the exact series (variant B) at dp_accounting's orders, with dp_accounting's conversion. */
+    static double exactEpsilon(DpEvent event, double delta) {
+        double[] orders = RdpConvention.DP_ACCOUNTING.defaultOrders();
+        double[] exactRdp = RdpAccountant.of(RdpConvention.OPACUS, orders).compose(event).rdp();
+        return RdpConversion.epsilonDpAccounting(orders, exactRdp, delta).epsilon();
     }
 
     @Property(tries = 60)
@@ -81,20 +110,20 @@ class RdpAccountantProperties {
     @Property(tries = 60)
     void epsilon_isNonDecreasingInSampleRate(@ForAll("segments") Segment s, @ForAll @DoubleRange(min = 1, max = 4) double factor,
                                              @ForAll("deltas") double delta, @ForAll boolean opacus) {
-        double q = monotoneRate(opacus, s.q());
-        double larger = monotoneRate(opacus, Math.min(1, q * factor));
-        double low = accountant(opacus).compose(DpEvent.dpSgd(s.sigma(), q, s.steps())).epsilon(delta);
-        double high = accountant(opacus).compose(DpEvent.dpSgd(s.sigma(), larger, s.steps())).epsilon(delta);
-        assertTrue(low <= high, s + " delta " + delta + ": q " + q + " -> " + low + ", q " + larger + " -> " + high);
+        double larger = Math.min(1, s.q() * factor);
+        DpEvent lower = DpEvent.dpSgd(s.sigma(), s.q(), s.steps());
+        DpEvent higher = DpEvent.dpSgd(s.sigma(), larger, s.steps());
+        assertMonotone(opacus, accountant(opacus).compose(lower), accountant(opacus).compose(higher), lower, higher, delta,
+                s + " delta " + delta + ", q " + s.q() + " -> " + larger);
     }
 
     @Property(tries = 60)
     void epsilon_isNonIncreasingInNoiseMultiplier(@ForAll("segments") Segment s, @ForAll @DoubleRange(min = 1, max = 4) double factor,
                                                   @ForAll("deltas") double delta, @ForAll boolean opacus) {
-        double q = monotoneRate(opacus, s.q());
-        double base = accountant(opacus).compose(DpEvent.dpSgd(s.sigma(), q, s.steps())).epsilon(delta);
-        double noisier = accountant(opacus).compose(DpEvent.dpSgd(s.sigma() * factor, q, s.steps())).epsilon(delta);
-        assertTrue(noisier <= base, s + " delta " + delta + ": sigma x" + factor + " gives " + noisier + " > " + base);
+        DpEvent base = DpEvent.dpSgd(s.sigma(), s.q(), s.steps());
+        DpEvent noisier = DpEvent.dpSgd(s.sigma() * factor, s.q(), s.steps());
+        assertMonotone(opacus, accountant(opacus).compose(noisier), accountant(opacus).compose(base), noisier, base, delta,
+                s + " delta " + delta + ", sigma x" + factor);
     }
 
     /** Variant A bounds the exact series (variant B) from above at every order where both resolve log(A). */

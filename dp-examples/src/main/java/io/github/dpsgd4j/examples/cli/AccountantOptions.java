@@ -16,7 +16,7 @@ final class AccountantOptions {
      * The accountant the command line uses when {@code --accountant} is not given: RDP, whose
      * answers are reproducible bit for bit against Google's dp_accounting (the contract of the
      * accounting commands). Ask for {@code --accountant pld} for the tight value (RDP overshoots
-     * epsilon by 8-35%); training reports and calibration inside the library use PLD.
+     * epsilon by 8% to 74% over docs/evidence/rdp-vs-pld.csv); training reports and calibration inside the library use PLD.
      */
     static final String DEFAULT_ACCOUNTANT = "rdp";
 

@@ -5,6 +5,7 @@ import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.data.FashionMnist;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
 import io.github.dpsgd4j.examples.features.FeatureCache;
+import io.github.dpsgd4j.examples.report.OutputDirectory;
 import io.github.dpsgd4j.examples.training.ModelKind;
 import io.github.dpsgd4j.examples.training.PreparedData;
 import picocli.CommandLine.Option;
@@ -49,6 +50,9 @@ final class DataOptions {
      */
     PreparedData prepare(DatasetName dataset, TrainTestSplit split, ModelKind model, ProgressDisplay progress) {
         int workers = workers();
+        if (cacheDir != null) {
+            OutputDirectory.requireUsable("--cache-dir", cacheDir);
+        }
         IntConsumer featureProgress = model.usesScatteringFeatures()
                 ? progress.features("ScatterNet features", (long) split.train().size() + split.test().size()) : null;
         try {

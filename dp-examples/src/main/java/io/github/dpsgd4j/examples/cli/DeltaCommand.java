@@ -28,24 +28,27 @@ final class DeltaCommand implements Callable<Integer> {
             description = "Noise standard deviation over the L2 clipping norm, finite and >= 0.")
     private Double noiseMultiplier;
 
-    @Option(names = "--sample-rate", paramLabel = "Q", required = true, description = "Poisson sampling rate in [0, 1].")
+    @Option(names = "--sample-rate", paramLabel = "Q", required = true, description = "Poisson sampling rate in (0, 1].")
     private Double sampleRate;
 
     @Option(names = "--steps", paramLabel = "T", required = true, description = "Number of DP-SGD steps, >= 0.")
     private Long steps;
 
-    @Option(names = "--epsilon", paramLabel = "E", required = true, description = "Epsilon, finite and >= 0.")
+    @Option(names = "--epsilon", paramLabel = "E", required = true,
+            description = ">= 0, or inf (delta is then 0).")
     private double epsilon;
 
     @Override
     public Integer call() {
         EpsilonCommand.DpSgdSetting setting = EpsilonCommand.DpSgdSetting.of(spec, noiseMultiplier, sampleRate, steps);
-        Checks.finiteNonNegative("--epsilon", epsilon);
+        Checks.nonNegative("--epsilon", epsilon);
         PrivacyAccountant accountant = options.accountant.newAccountant().compose(setting.event());
         Report report = new Report("Privacy spent by DP-SGD").accountant(options.accountant);
         setting.describe(report);
         report.number("epsilon", "epsilon", epsilon);
-        if (accountant instanceof RdpAccountant rdp) {
+        if (epsilon == Double.POSITIVE_INFINITY) {
+            report.number("delta", "delta", 0.0); // an infinite epsilon is met with probability 1
+        } else if (accountant instanceof RdpAccountant rdp) {
             RdpDelta result = rdp.deltaAndOrder(epsilon);
             report.number("delta", "delta", result.delta());
             if (result.delta() < 1) {

@@ -64,7 +64,14 @@ public final class Dpsgd4jCommand implements Runnable {
      * {@code err} is a terminal, where progress bars redraw one line instead of writing lines.
      */
     static int execute(PrintWriter out, PrintWriter err, boolean interactive, String... args) {
+        return commandLine(out, err, interactive).execute(args);
+    }
+
+    /** The configured command line (converters, error handlers) writing to {@code out} and {@code err}. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean interactive) {
         CommandLine cli = new CommandLine(new Dpsgd4jCommand(interactive));
+        cli.registerConverter(Double.class, new DoubleConverter());
+        cli.registerConverter(Double.TYPE, new DoubleConverter());
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, arguments) -> {
@@ -78,7 +85,7 @@ public final class Dpsgd4jCommand implements Runnable {
             err.flush();
             return code;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     private static String qualified(CommandLine commandLine) {

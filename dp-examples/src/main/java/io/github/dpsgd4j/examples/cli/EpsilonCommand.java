@@ -37,14 +37,16 @@ final class EpsilonCommand implements Callable<Integer> {
             description = "Noise standard deviation over the L2 clipping norm, finite and >= 0.")
     private Double noiseMultiplier;
 
-    @Option(names = "--sample-rate", paramLabel = "Q", description = "Poisson sampling rate in [0, 1].")
+    @Option(names = "--sample-rate", paramLabel = "Q", description = "Poisson sampling rate in (0, 1].")
     private Double sampleRate;
 
     @Option(names = "--steps", paramLabel = "T", description = "Number of DP-SGD steps, >= 0.")
     private Long steps;
 
     @Option(names = "--ledger", paramLabel = "FILE",
-            description = "A privacy ledger: {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T}, ...]}.")
+            description = "A privacy ledger: {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T, "
+                    + "\"sampling_method\": \"POISSON\"}, ...]} (sampling_method optional, POISSON when absent; "
+                    + "SHUFFLED_FIXED_SIZE makes the result an approximation, not a certified bound).")
     private Path ledger;
 
     @Option(names = "--delta", paramLabel = "D", required = true, description = "Target delta in (0, 1).")
@@ -66,7 +68,8 @@ final class EpsilonCommand implements Callable<Integer> {
                     .accountant(options.accountant)
                     .text("ledger", "ledger", ledger.toString())
                     .number("segments", "segments", entries.entries().size())
-                    .number("steps", "steps", entries.totalSteps());
+                    .number("steps", "steps", entries.totalSteps())
+                    .sampling(entries.samplingMethod());
         } else {
             DpSgdSetting setting = DpSgdSetting.of(spec, noiseMultiplier, sampleRate, steps);
             accountant.compose(setting.event());
@@ -105,7 +108,7 @@ final class EpsilonCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "missing option --steps" + hint);
             }
             Checks.finiteNonNegative("--noise-multiplier", noiseMultiplier);
-            Checks.probability("--sample-rate", sampleRate);
+            Checks.sampleRate("--sample-rate", sampleRate);
             Checks.nonNegative("--steps", steps.longValue());
             return new DpSgdSetting(noiseMultiplier, sampleRate, steps);
         }

@@ -26,7 +26,8 @@ final class NoiseCommand implements Callable<Integer> {
     @Mixin
     private AccountantOptions options;
 
-    @Option(names = "--target-epsilon", paramLabel = "E", required = true, description = "Target epsilon, finite and > 0.")
+    @Option(names = "--target-epsilon", paramLabel = "E", required = true,
+            description = "Target epsilon, > 0, or inf (noise multiplier 0: not private).")
     private double targetEpsilon;
 
     @Option(names = "--delta", paramLabel = "D", required = true, description = "Target delta in (0, 1).")
@@ -40,13 +41,16 @@ final class NoiseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checks.finitePositive("--target-epsilon", targetEpsilon);
+        Checks.positive("--target-epsilon", targetEpsilon);
         Checks.openUnitInterval("--delta", delta);
         Checks.sampleRate("--sample-rate", sampleRate);
         Checks.positive("--steps", steps);
-        PrivacyBudget target = new PrivacyBudget(targetEpsilon, delta);
-        double sigma = NoiseCalibration.noiseMultiplier(options.accountant, target, sampleRate, steps);
-        new Report("Noise multiplier for DP-SGD")
+        // An infinite target is met without noise (the non-private baseline, as in train).
+        boolean infinite = targetEpsilon == Double.POSITIVE_INFINITY;
+        double sigma = infinite ? 0 : NoiseCalibration.noiseMultiplier(options.accountant,
+                new PrivacyBudget(targetEpsilon, delta), sampleRate, steps);
+        new Report(infinite ? "Noise multiplier for DP-SGD (infinite target: no noise, NOT private)"
+                : "Noise multiplier for DP-SGD")
                 .accountant(options.accountant)
                 .number("target_epsilon", "target epsilon", targetEpsilon)
                 .number("delta", "delta", delta)

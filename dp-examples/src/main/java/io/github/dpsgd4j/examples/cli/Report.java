@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.PrivacyAccountant;
+import io.github.dpsgd4j.accounting.SamplingMethod;
 import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
 import io.github.dpsgd4j.accounting.rdp.RdpEpsilon;
 
@@ -53,6 +54,19 @@ final class Report {
     Report number(String jsonName, String label, long value) {
         json.put(jsonName, value);
         lines.add(new String[] {label, Long.toString(value)});
+        return this;
+    }
+
+    /**
+     * The sampling method behind the figures: JSON {@code "sampling_method"} and a boolean
+     * {@code "certified"}; the text says plainly when the epsilon is not a certified bound.
+     */
+    Report sampling(SamplingMethod method) {
+        json.put("sampling_method", method.name());
+        json.put("certified", method.isCertified());
+        lines.add(new String[] {"sampling", method.isCertified()
+                ? method.description() + " (certified upper bound)"
+                : method.description() + ": NOT a certified bound (accounted as if Poisson-sampled)"});
         return this;
     }
 

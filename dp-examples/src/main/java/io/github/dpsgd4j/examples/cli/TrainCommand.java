@@ -1,11 +1,13 @@
 package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
 import io.github.dpsgd4j.examples.report.Json;
+import io.github.dpsgd4j.examples.report.OutputDirectory;
 import io.github.dpsgd4j.examples.report.ReportFolder;
 import io.github.dpsgd4j.examples.report.RunReports;
 import io.github.dpsgd4j.examples.training.EpochRecord;
@@ -44,8 +46,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Trains a model with DP-SGD at a target epsilon (noise calibrated with the PLD accountant so that "
-                        + "all epochs spend it) and reports test accuracy and epsilon after every epoch.",
+                "Trains a model with DP-SGD at a target epsilon (noise calibrated with the accountant, PLD by default, "
+                        + "so that all epochs spend it) and reports test accuracy and epsilon after every epoch.",
                 "Give --dataset (and optionally the other recipe options), or --preset NAME, or --resume DIR.",
                 "Writes a report folder: report.json, accuracy.png, epsilon.png, ledger.json, model.zip."})
 final class TrainCommand implements Callable<Integer> {
@@ -78,6 +80,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--delta", paramLabel = "D", description = "Delta in (0, 1) (default: 1e-5).")
     private Double delta;
+
+    @Option(names = "--accountant", paramLabel = "pld|rdp", converter = AccountantOptions.AccountantTypeConverter.class,
+            description = "Accountant for calibration, the budget guard and the report, case-insensitive (default: pld, "
+                    + "tight; rdp is looser but calibrates very large targets that PLD's grid cannot hold).")
+    private AccountantType accountant;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs, >= 1; an epoch is ceil(N/B) steps "
             + "(default: 30; with --resume, the new total).")
@@ -123,6 +130,12 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainState state = resolveState();
         TrainingRecipe recipe = state.recipe();
+        if (out != null) {
+            OutputDirectory.requireUsable("--out", out);
+        }
+        if (checkpoint != null) {
+            OutputDirectory.requireUsable("--checkpoint", checkpoint);
+        }
         dataOptions.workers();
         if (checkpoint != null && (DpSgdCheckpoint.exists(checkpoint)
                 || Files.exists(checkpoint.resolve(TrainState.FILE_NAME)))) {
@@ -147,7 +160,12 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDirectory != null && resume == null) {
             state.write(checkpointDirectory);
         }
-        RunResult result = resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
+        RunResult result;
+        try {
+            result = resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
+        } catch (IllegalArgumentException | IllegalStateException ex) {
+            throw withAdviceTrainCanFollow(ex, recipe);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
 
         ObjectNode summary = summary(state, result, prepared, seconds, folder);
@@ -169,7 +187,8 @@ final class TrainCommand implements Callable<Integer> {
                     dataset != null ? "--dataset" : null, model != null ? "--model" : null,
                     targetEpsilon != null ? "--target-epsilon" : null, delta != null ? "--delta" : null,
                     batchSize != null ? "--batch-size" : null, clip != null ? "--clip" : null,
-                    learningRate != null ? "--lr" : null, checkpoint != null ? "--checkpoint" : null);
+                    learningRate != null ? "--lr" : null, checkpoint != null ? "--checkpoint" : null,
+                    accountant != null ? "--accountant" : null);
             TrainState state = TrainState.read(resume);
             if (epochs != null) {
                 Checks.positive("--epochs", epochs);
@@ -186,7 +205,8 @@ final class TrainCommand implements Callable<Integer> {
                     delta != null ? "--delta" : null, epochs != null ? "--epochs" : null,
                     batchSize != null ? "--batch-size" : null, clip != null ? "--clip" : null,
                     learningRate != null ? "--lr" : null);
-            return new TrainState(p.recipe(), p.cliName(), modelSeed, List.of());
+            TrainingRecipe recipe = accountant == null ? p.recipe() : p.recipe().withAccountant(accountant);
+            return new TrainState(recipe, p.cliName(), modelSeed, List.of());
         }
         if (dataset == null) {
             throw new ParameterException(spec.commandLine(), "missing option --dataset (digits or fashion-mnist), "
@@ -200,19 +220,30 @@ final class TrainCommand implements Callable<Integer> {
         int b = batchSize == null ? 256 : Checks.positive("--batch-size", batchSize);
         double c = clip == null ? (m == ModelKind.SCATTERNET ? 0.1 : 1.0) : Checks.finitePositive("--clip", clip);
         double lr = learningRate == null ? m.defaultLearningRate() : Checks.finitePositive("--lr", learningRate);
-        return new TrainState(new TrainingRecipe(d, m, e, dl, ep, b, c, lr), null, modelSeed, List.of());
+        AccountantType a = accountant == null ? AccountantType.PLD : accountant;
+        return new TrainState(new TrainingRecipe(d, m, e, dl, ep, b, c, lr, a), null, modelSeed, List.of());
+    }
+
+    /**
+     * The library's calibration errors advise "the RDP accountant"; on this command line that is
+     * {@code --accountant rdp}, so say so (with the other ways out) instead of advice train cannot take.
+     */
+    static RuntimeException withAdviceTrainCanFollow(RuntimeException ex, TrainingRecipe recipe) {
+        String message = ex.getMessage() == null ? "" : ex.getMessage();
+        if (recipe.accountant() == AccountantType.PLD && message.contains("RDP accountant")) {
+            return new IllegalArgumentException("the PLD accountant cannot calibrate --target-epsilon "
+                    + recipe.targetEpsilon() + " (" + message + "): use --accountant rdp, a smaller --target-epsilon, "
+                    + "or --target-epsilon inf for a non-private baseline", ex);
+        }
+        return ex;
     }
 
     /** Parses --target-epsilon: a number > 0, or inf / infinity for the non-private baseline. */
     static double parseEpsilon(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("inf") || t.equals("infinity") || t.equals("+inf")) {
-            return Double.POSITIVE_INFINITY;
-        }
         double value;
         try {
-            value = Double.parseDouble(text.trim());
-        } catch (NumberFormatException ex) {
+            value = DoubleConverter.parse(text);
+        } catch (RuntimeException ex) {
             throw new IllegalArgumentException("--target-epsilon must be a number > 0 or 'inf', got '" + text + "'");
         }
         if (!(value > 0)) {
@@ -273,7 +304,7 @@ final class TrainCommand implements Callable<Integer> {
                 result.history());
         RunReports.accuracyChart(name + ": test accuracy per epoch", curves).savePng(folder.file("accuracy.png"));
         RunReports.epsilonChart(name + ": privacy spent per epoch", result.history(), recipe.targetEpsilon(),
-                recipe.delta()).savePng(folder.file("epsilon.png"));
+                recipe.delta(), recipe.accountant()).savePng(folder.file("epsilon.png"));
         folder.writeText("ledger.json", result.ledger().orElseThrow().toJson());
         ModelSerializer.writeModel(result.network(), folder.file("model.zip").toFile(), false);
     }
@@ -297,7 +328,7 @@ final class TrainCommand implements Callable<Integer> {
         TextTable summary = new TextTable("result", "");
         summary.row("test accuracy", RunReports.percent(result.testAccuracy()))
                 .row("epsilon", RunReports.epsilon(result.epsilon()) + " (delta = " + result.delta()
-                        + ", PLD accountant" + (r.isPrivate() ? ", target " + r.targetEpsilon() : "") + ")")
+                        + ", " + r.accountant() + " accountant" + (r.isPrivate() ? ", target " + r.targetEpsilon() : "") + ")")
                 .row("noise multiplier", String.format(Locale.ROOT, "%.4f", result.noiseMultiplier()))
                 .row("steps", Long.toString(result.steps()))
                 .row("seconds", String.format(Locale.ROOT, "%s (features %s, training %s)", RunReports.seconds(seconds),

@@ -3,6 +3,7 @@ package io.github.dpsgd4j.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.report.Json;
 import io.github.dpsgd4j.examples.report.RunReports;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What {@code dpsgd4j train --checkpoint DIR} keeps beside the trainer's checkpoint so that
@@ -64,6 +66,7 @@ record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<Epo
         r.put("batch_size", recipe.expectedBatchSize());
         r.put("clip", recipe.l2NormClip());
         r.put("learning_rate", recipe.learningRate());
+        r.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
         json.put("model_seed", modelSeed);
         json.set("history", RunReports.history(history));
         Files.createDirectories(directory);
@@ -111,7 +114,7 @@ record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<Epo
             TrainingRecipe recipe = new TrainingRecipe(DatasetName.parse(r.path("dataset").asText()),
                     ModelKind.parse(r.path("model").asText()), targetEpsilon, number(r, "delta"),
                     r.path("epochs").asInt(), r.path("batch_size").asInt(), number(r, "clip"),
-                    number(r, "learning_rate"));
+                    number(r, "learning_rate"), accountant(r.path("accountant")));
             List<EpochRecord> history = new ArrayList<>();
             for (JsonNode e : json.path("history")) {
                 double epsilon = e.path("epsilon").isNumber() ? e.path("epsilon").asDouble()
@@ -125,6 +128,12 @@ record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<Epo
             throw new IllegalArgumentException("--resume " + directory + ": " + FILE_NAME + " is unreadable ("
                     + e.getMessage() + ")", e);
         }
+    }
+
+    /** The recipe's accountant; files written before the field existed were always PLD. */
+    static AccountantType accountant(JsonNode value) {
+        return value.isMissingNode() ? AccountantType.PLD
+                : new AccountantOptions.AccountantTypeConverter().convert(value.asText());
     }
 
     private static double number(JsonNode node, String field) {

@@ -45,9 +45,7 @@ public final class ReportFolder {
                 directory = Path.of(base + "-" + i);
             }
         }
-        if (Files.exists(directory) && !Files.isDirectory(directory)) {
-            throw new IllegalArgumentException("--out " + directory + " exists and is not a directory");
-        }
+        OutputDirectory.requireUsable("--out", directory);
         Files.createDirectories(directory);
         return new ReportFolder(directory);
     }

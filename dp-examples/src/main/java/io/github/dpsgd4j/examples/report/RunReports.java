@@ -2,6 +2,7 @@ package io.github.dpsgd4j.examples.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.RunResult;
@@ -29,7 +30,9 @@ public final class RunReports {
      * The run's summary: {@code test_accuracy}, {@code epsilon}, {@code delta},
      * {@code target_epsilon}, {@code noise_multiplier}, {@code steps}, {@code epochs},
      * {@code sample_rate}, {@code expected_batch_size}, {@code clip}, {@code learning_rate},
-     * {@code momentum}, {@code accountant}, {@code noise}, {@code secure_noise}, {@code seconds}
+     * {@code momentum}, {@code accountant}, {@code sampling_method} and {@code certified} (from the
+     * ledger, when the run has one: false when any step used shuffled fixed-size batches, whose
+     * epsilon is then not a certified bound), {@code noise}, {@code secure_noise}, {@code seconds}
      * (training, evaluation included), and {@code budget_stop} when the budget ended training early.
      */
     public static ObjectNode summary(RunResult result) {
@@ -49,7 +52,11 @@ public final class RunReports {
         json.put("clip", recipe.l2NormClip());
         json.put("learning_rate", recipe.learningRate());
         json.put("momentum", TrainingRecipe.MOMENTUM);
-        json.put("accountant", "pld");
+        json.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
+        result.ledger().ifPresent(ledger -> {
+            json.put("sampling_method", ledger.samplingMethod().name());
+            json.put("certified", ledger.samplingMethod().isCertified());
+        });
         json.put("noise", noise(result.secureNoise()));
         json.put("secure_noise", result.secureNoise());
         json.put("seconds", result.seconds());
@@ -93,10 +100,16 @@ public final class RunReports {
         return chart;
     }
 
-    /** Epsilon spent per epoch, with the target as a dashed line. */
+    /** Epsilon spent per epoch (PLD accountant), with the target as a dashed line. */
     public static LineChart epsilonChart(String title, List<EpochRecord> history, double targetEpsilon, double delta) {
+        return epsilonChart(title, history, targetEpsilon, delta, AccountantType.PLD);
+    }
+
+    /** Epsilon spent per epoch by {@code accountant}, with the target as a dashed line. */
+    public static LineChart epsilonChart(String title, List<EpochRecord> history, double targetEpsilon, double delta,
+                                         AccountantType accountant) {
         LineChart chart = new LineChart(title, "epoch",
-                String.format(Locale.ROOT, "epsilon spent (delta = %s, PLD accountant)", delta));
+                String.format(Locale.ROOT, "epsilon spent (delta = %s, %s accountant)", delta, accountant));
         double[] x = new double[history.size()];
         double[] y = new double[history.size()];
         for (int i = 0; i < history.size(); i++) {

@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.examples.training;
 
+import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.examples.data.DatasetName;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * @param dataset           the data set
  * @param model             the model
  * @param targetEpsilon     epsilon the run must spend at most: finite and {@code > 0} for a
- *                          private run (the noise multiplier is calibrated with the PLD accountant
+ *                          private run (the noise multiplier is calibrated with {@code accountant}
  *                          so that all epochs spend it), or {@code +infinity} for a non-private
  *                          baseline (the same recipe with noise multiplier 0)
  * @param delta             delta of the guarantee, in (0, 1)
@@ -20,9 +21,12 @@ import java.util.Optional;
  * @param expectedBatchSize B, the expected Poisson batch size ({@code q = B / N}), {@code >= 1}
  * @param l2NormClip        C, the per-example gradient clipping norm, finite and {@code > 0}
  * @param learningRate      Nesterov learning rate, finite and {@code > 0}
+ * @param accountant        the accountant for calibration, the budget guard and reports:
+ *                          {@link AccountantType#PLD} (tight, the default) or {@link AccountantType#RDP}
+ *                          (looser, but it calibrates targets too large for PLD's discretisation)
  */
 public record TrainingRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
-                             int expectedBatchSize, double l2NormClip, double learningRate) {
+                             int expectedBatchSize, double l2NormClip, double learningRate, AccountantType accountant) {
 
     /** Nesterov momentum of every model. */
     public static final double MOMENTUM = 0.9;
@@ -36,6 +40,13 @@ public record TrainingRecipe(DatasetName dataset, ModelKind model, double target
         Checks.positive("batch size", expectedBatchSize);
         Checks.finitePositive("clip", l2NormClip);
         Checks.finitePositive("learning rate", learningRate);
+        Checks.notNull("accountant", accountant);
+    }
+
+    /** A recipe accounted with {@link AccountantType#PLD}, the default. */
+    public TrainingRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
+                          int expectedBatchSize, double l2NormClip, double learningRate) {
+        this(dataset, model, targetEpsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate, AccountantType.PLD);
     }
 
     /** Whether the run is differentially private (a finite target epsilon). */
@@ -64,12 +75,19 @@ public record TrainingRecipe(DatasetName dataset, ModelKind model, double target
 
     /** The same recipe with another target epsilon ({@code +infinity}: non-private). */
     public TrainingRecipe withTargetEpsilon(double epsilon) {
-        return new TrainingRecipe(dataset, model, epsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate);
+        return new TrainingRecipe(dataset, model, epsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate,
+                accountant);
     }
 
     /** The same recipe with another number of epochs. */
     public TrainingRecipe withEpochs(int newEpochs) {
         return new TrainingRecipe(dataset, model, targetEpsilon, delta, newEpochs, expectedBatchSize, l2NormClip,
-                learningRate);
+                learningRate, accountant);
+    }
+
+    /** The same recipe accounted with another accountant. */
+    public TrainingRecipe withAccountant(AccountantType newAccountant) {
+        return new TrainingRecipe(dataset, model, targetEpsilon, delta, epochs, expectedBatchSize, l2NormClip,
+                learningRate, newAccountant);
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * Runs a {@link TrainingRecipe} through {@link DpSgdTrainer}: for a private recipe the noise is
- * calibrated by the trainer's {@code targetBudget} with the PLD accountant so that exactly all
+ * calibrated by the trainer's {@code targetBudget} with the recipe's accountant so that exactly all
  * requested epochs spend the target epsilon (and the budget is guarded); the non-private baseline
  * (target epsilon +infinity) is the same recipe with noise multiplier 0, clipping and Poisson
  * sampling kept, so that it differs from the private run by the noise alone. The test accuracy is
@@ -95,6 +95,7 @@ public final class TrainingRun {
                 .sampleRate(q)
                 .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, recipe.expectedBatchSize()))
                 .reportingDelta(recipe.delta())
+                .accountant(recipe.accountant())
                 .noiseSource(noise)
                 .listener(new Listener());
         if (recipe.isPrivate()) {

@@ -107,6 +107,22 @@ class AccountingCommandsTest {
         assertEquals(300, json.get("steps").asLong());
         assertEquals(2, json.get("segments").asInt());
         assertEquals(ledger.toString(), json.get("ledger").asText());
+        assertEquals("POISSON", json.get("sampling_method").asText(), "a ledger without the field reads as Poisson");
+        assertTrue(json.get("certified").asBoolean());
+    }
+
+    @Test
+    void epsilon_ledgerWithShuffledSteps_saysItIsNotACertifiedBound() throws IOException {
+        Path ledger = dir.resolve("shuffled.json");
+        Files.writeString(ledger, "{\"events\": [{\"noise_multiplier\": 1.0, \"sample_rate\": 0.01, \"steps\": 100},"
+                + " {\"noise_multiplier\": 1.0, \"sample_rate\": 0.01, \"steps\": 50, \"sampling_method\": \"SHUFFLED_FIXED_SIZE\"}]}",
+                StandardCharsets.UTF_8);
+        JsonNode json = CliRun.of("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5", "--json").succeeded().lastJsonLine();
+        assertEquals("SHUFFLED_FIXED_SIZE", json.get("sampling_method").asText());
+        assertFalse(json.get("certified").asBoolean());
+        assertEquals(RdpAccountant.create().compose(DpEvent.dpSgd(1.0, 0.01, 150)).epsilon(1e-5), json.get("epsilon").asDouble());
+        String text = CliRun.of("epsilon", "--ledger", ledger.toString(), "--delta", "1e-5").succeeded().out();
+        assertTrue(text.contains("NOT a certified bound"), text);
     }
 
     @Test
@@ -175,7 +191,7 @@ class AccountingCommandsTest {
                 Arguments.of("--bogus", args("epsilon", "--noise-multiplier", "1", mnist, "--delta", "1e-5", "--bogus")),
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "-1")),
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "NaN")),
-                Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "Infinity")),
+                Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist, "--epsilon", "-inf")), // +inf is valid: delta 0
                 Arguments.of("--epsilon", args("delta", "--noise-multiplier", "1", mnist)),
                 Arguments.of("--noise-multiplier", args("delta", "--noise-multiplier", "-0.5", mnist, "--epsilon", "1")),
                 Arguments.of("--target-epsilon", args("noise", "--target-epsilon", "0", "--delta", "1e-5", mnist)),
