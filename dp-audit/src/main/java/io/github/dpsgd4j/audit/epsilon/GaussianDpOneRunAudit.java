@@ -57,7 +57,8 @@ public final class GaussianDpOneRunAudit {
         }
         double lo = 0;
         double hi = MAX_MU;
-        for (int it = 0; it < 60 && hi - lo > 1e-9; it++) {
+        // mu to 1e-4 (epsilon to about 1e-3 at usual deltas): each test walks v steps of the recursion.
+        for (int it = 0; it < 60 && hi - lo > 1e-4; it++) {
             double mid = (lo + hi) / 2;
             if (consistent(mid, canaries, guesses, correct, confidence)) {
                 hi = mid;

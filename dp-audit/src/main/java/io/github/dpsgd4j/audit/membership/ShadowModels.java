@@ -75,7 +75,9 @@ public final class ShadowModels {
         if (n < 2) {
             throw new IllegalArgumentException("pool must hold at least 2 examples, got " + n);
         }
-        boolean[][] keep = balancedKeep(count, n, new SplittableRandom(seed));
+        // A split stream: the member split of the audit data is drawn from SplittableRandom(seed) itself, and
+        // the shadows' halves must not share its draws (that would correlate shadow and target membership).
+        boolean[][] keep = balancedKeep(count, n, new SplittableRandom(seed).split());
         double[][][] logits = new double[count][][];
         int workers = recipe.threadSafe() ? Math.min(threads, count) : 1;
         if (workers == 1) {

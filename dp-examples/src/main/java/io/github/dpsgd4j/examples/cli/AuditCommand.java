@@ -72,6 +72,9 @@ public final class AuditCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    private Dpsgd4jCommand parent;
+
     @Option(names = "--dataset", paramLabel = "digits|fashion-mnist", defaultValue = "digits",
             converter = DatasetConverter.class,
             description = "Data to train and audit on (default: ${DEFAULT-VALUE}). fashion-mnist needs "
@@ -111,7 +114,9 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object as the last line.")
     private boolean json;
 
-    @Option(names = "--shadows", paramLabel = "N", description = "LiRA shadow models, even, >= 2 (default 16, 8 with --quick).")
+    @Option(names = {"--shadow-models", "--shadows"}, paramLabel = "N",
+            description = "Shadow (reference) models per audited model for LiRA and RMIA, even, >= 2 (default 16, 8 "
+                    + "with --quick). --shadows is a deprecated alias.")
     private Integer shadows;
 
     @Option(names = "--shadow-epochs", paramLabel = "N", defaultValue = "30",
@@ -135,8 +140,11 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Quick audit (8 shadows, no black-box inversion, no gradient canary).")
     private boolean quick;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
-            description = "The auditor's seed: member split, shadows, folds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Reproducible run: the auditor's seed (member split, shadows, folds) AND seeded, NOT secure "
+                    + "DP-SGD noise, as in demo and train. Default: auditor seed 1 and secure noise.")
+    private Long seedOption;
+
     private long seed;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
@@ -144,8 +152,8 @@ public final class AuditCommand implements Callable<Integer> {
                     + "audit; more threads spin-wait on a busy machine).")
     private int threads;
 
-    @Option(names = "--reproducible",
-            description = "Seeded (NOT secure) DP-SGD noise for reproducible figures; the default is secure noise.")
+    @Option(names = "--reproducible", hidden = true,
+            description = "Deprecated: use --seed S. Seeded (NOT secure) DP-SGD noise with the auditor's seed.")
     private boolean reproducible;
 
     @Override
@@ -156,8 +164,9 @@ public final class AuditCommand implements Callable<Integer> {
             Checks.finitePositive("--target-epsilon", targetEpsilon);
         }
         if (shadows != null && (shadows < 2 || shadows % 2 != 0)) {
-            throw new IllegalArgumentException("--shadows must be even and >= 2, got " + shadows);
+            throw new IllegalArgumentException("--shadow-models must be even and >= 2, got " + shadows);
         }
+        seed = seedOption == null ? 1 : seedOption;
         Checks.positive("--shadow-epochs", shadowEpochs);
         Checks.positive("--pool-size", poolSize);
         Checks.positive("--threads", threads);
@@ -183,6 +192,7 @@ public final class AuditCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--pool-size must be <= 60000 for fashion-mnist, got " + poolSize);
             }
         }
+        checkOutDirectory(out);
         quietLibraries();
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -197,12 +207,15 @@ public final class AuditCommand implements Callable<Integer> {
             settings = settings.withShadowModels(shadows);
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        NoiseMode noise = reproducible ? NoiseMode.SEEDED : NoiseMode.SECURE;
+        ProgressDisplay display = new ProgressDisplay(spec.commandLine().getErr(), parent != null && parent.interactive());
+        io.github.dpsgd4j.audit.AuditExecution execution = new io.github.dpsgd4j.audit.AuditExecution(
+                AuditProgress.threads(), new AuditProgress(display));
+        NoiseMode noise = reproducible || seedOption != null ? NoiseMode.SEEDED : NoiseMode.SECURE;
         List<ModelAudit> audits = new ArrayList<>();
         AuditData data;
         String description;
         if (model != null) {
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
+            MultiLayerNetwork net = restoreModel(model);
             int classes = (int) net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
             DataSet in = CsvExamples.read("--members", members, classes);
             DataSet outData = CsvExamples.read("--non-members", nonMembers, classes);
@@ -218,7 +231,7 @@ public final class AuditCommand implements Callable<Integer> {
                     + " non-members; shadows: same architecture, " + shadowEpochs + " epochs, batch 64, no privacy.";
             progress(stdout, "auditing " + model + " with " + settings.shadowModels() + " shadow models...");
             audits.add(QuickAudit.audit("model", target, new SameArchitectureRecipe(net, shadowEpochs, 64), data,
-                    settings));
+                    settings, execution));
         } else {
             double epsilon = targetEpsilon == null ? 3.0 : targetEpsilon;
             TrainingRecipe nonPrivate;
@@ -254,14 +267,15 @@ public final class AuditCommand implements Callable<Integer> {
             if (train != Train.PRIVATE) {
                 progress(stdout, "training and auditing the non-private model (" + settings.shadowModels()
                         + " shadows)...");
-                audits.add(QuickAudit.trainAndAudit("non_private", nonPrivate, data, settings));
+                audits.add(QuickAudit.trainAndAudit("non_private", nonPrivate, data, settings, execution));
             }
             if (train != Train.NON_PRIVATE) {
                 progress(stdout, "training and auditing the private model at epsilon " + epsilon + " ("
                         + settings.shadowModels() + " shadows)...");
-                audits.add(QuickAudit.trainAndAudit("private", privateRecipe, data, settings));
+                audits.add(QuickAudit.trainAndAudit("private", privateRecipe, data, settings, execution));
             }
         }
+        display.close();
         AuditReportWriter.write(audits, data, description, out);
         if (!json) {
             printText(stdout, audits);
@@ -277,6 +291,37 @@ public final class AuditCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /** Refuses an --out that is, or lies under, a regular file, naming the option (before any work). */
+    static void checkOutDirectory(Path out) {
+        for (Path p = out.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new IllegalArgumentException("--out " + out + ": " + (p.equals(out.toAbsolutePath().normalize())
+                        ? "is a regular file" : p + " is a regular file, not a directory")
+                        + "; give a directory for the report");
+            }
+        }
+    }
+
+    /** Loads a ModelSerializer zip, or says which file is not one and what was expected. */
+    static MultiLayerNetwork restoreModel(Path file) throws IOException {
+        boolean zipWithConfiguration;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            zipWithConfiguration = zip.getEntry("configuration.json") != null;
+        } catch (java.util.zip.ZipException ex) {
+            zipWithConfiguration = false;
+        }
+        if (!zipWithConfiguration) {
+            throw new IllegalArgumentException("--model " + file + ": not a DL4J model file (expected a zip written by "
+                    + "ModelSerializer.writeModel or DpSgdTrainer's save, holding configuration.json and coefficients.bin)");
+        }
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        } catch (RuntimeException | IOException ex) {
+            throw new IllegalArgumentException("--model " + file + ": a zip, but not a MultiLayerNetwork saved by "
+                    + "ModelSerializer (" + ex.getMessage() + ")", ex);
+        }
     }
 
     private List<OutputPolicy> parsePolicies() {
