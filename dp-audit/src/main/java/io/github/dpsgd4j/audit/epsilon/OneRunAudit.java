@@ -181,7 +181,7 @@ public final class OneRunAudit {
                 evaluation.size(), counts[0], counts[1], bestPos, bestNeg);
     }
 
-    private static int[] guess(List<Integer> examples, double[] scores, double[] jitter, boolean[] member,
+    static int[] guess(List<Integer> examples, double[] scores, double[] jitter, boolean[] member,
                                double positiveFraction, double negativeFraction) {
         Integer[] sorted = examples.toArray(new Integer[0]);
         Arrays.sort(sorted, (a, b) -> scores[a] != scores[b] ? Double.compare(scores[b], scores[a])

@@ -64,4 +64,14 @@ class OneRunAuditTest {
         assertTrue(r.guesses() <= r.canaries(), r.toString());
         assertTrue(r.epsilon() > 3, r.toString());
     }
+
+    @Test
+    void guess_halfInHalfOutOfAnOddCount_guessesEachExampleOnce() {
+        // 5 examples, half "in" and half "out": round(2.5) + round(2.5) = 6 > 5 without the cap.
+        double[] scores = {5, 4, 3, 2, 1};
+        boolean[] member = {true, true, false, false, false};
+        int[] counts = OneRunAudit.guess(java.util.List.of(0, 1, 2, 3, 4), scores, new double[5], member, 0.5, 0.5);
+        assertEquals(5, counts[0]);
+        assertEquals(4, counts[1], "top 3 guessed in (2 right), the bottom 2 out (both right)");
+    }
 }
