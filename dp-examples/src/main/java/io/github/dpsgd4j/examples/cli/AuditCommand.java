@@ -386,6 +386,9 @@ public final class AuditCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "    LiRA advantage %.3f (held out; null 95%% %.3f, cap %.3f); one-run epsilon "
                     + "lower bound %.3f%n", lira.advantage(), lira.maxAdvantageNull95(), a.caps().maxAdvantage(),
                     a.epsilonLowerBound());
+            out.printf(Locale.ROOT, "    RMIA AUC %.3f; Gaussian-DP one-run lower bound %.3f; accountant's TPR bound at 1%% / 0.1%% "
+                    + "FPR %s%n", a.rmiaAuc(), a.epsilonLowerBoundGdp(), a.rocBound() == null ? "1 / 1 (no guarantee)"
+                    : String.format(Locale.ROOT, "%.4f / %.4f", a.rocBound().tprAt(0.01), a.rocBound().tprAt(0.001)));
             out.printf(Locale.ROOT, "    MI-Face: identification %.2f (chance %.2f), correlation %.3f, member gap "
                             + "%.4f (null 95%% +- %.4f)%n", a.inversion().identificationRate(), a.inversion().chance(),
                     a.inversion().meanCorrelation(), a.inversion().memberGap(), a.inversion().memberGapNull95());
