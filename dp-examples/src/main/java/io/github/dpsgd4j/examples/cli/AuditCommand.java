@@ -192,7 +192,7 @@ public final class AuditCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--pool-size must be <= 60000 for fashion-mnist, got " + poolSize);
             }
         }
-        checkOutDirectory(out);
+        AuditInputs.checkOutDirectory(out);
         quietLibraries();
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -215,7 +215,7 @@ public final class AuditCommand implements Callable<Integer> {
         AuditData data;
         String description;
         if (model != null) {
-            MultiLayerNetwork net = restoreModel(model);
+            MultiLayerNetwork net = AuditInputs.restoreModel(model);
             int classes = (int) net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
             DataSet in = CsvExamples.read("--members", members, classes);
             DataSet outData = CsvExamples.read("--non-members", nonMembers, classes);
@@ -278,7 +278,7 @@ public final class AuditCommand implements Callable<Integer> {
         display.close();
         AuditReportWriter.write(audits, data, description, out);
         if (!json) {
-            printText(stdout, audits);
+            AuditSummaryText.print(stdout, audits);
         }
         stdout.println("report: " + out.resolve("index.html"));
         if (json) {
@@ -291,37 +291,6 @@ public final class AuditCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
-    }
-
-    /** Refuses an --out that is, or lies under, a regular file, naming the option (before any work). */
-    static void checkOutDirectory(Path out) {
-        for (Path p = out.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
-            if (Files.exists(p) && !Files.isDirectory(p)) {
-                throw new IllegalArgumentException("--out " + out + ": " + (p.equals(out.toAbsolutePath().normalize())
-                        ? "is a regular file" : p + " is a regular file, not a directory")
-                        + "; give a directory for the report");
-            }
-        }
-    }
-
-    /** Loads a ModelSerializer zip, or says which file is not one and what was expected. */
-    static MultiLayerNetwork restoreModel(Path file) throws IOException {
-        boolean zipWithConfiguration;
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
-            zipWithConfiguration = zip.getEntry("configuration.json") != null;
-        } catch (java.util.zip.ZipException ex) {
-            zipWithConfiguration = false;
-        }
-        if (!zipWithConfiguration) {
-            throw new IllegalArgumentException("--model " + file + ": not a DL4J model file (expected a zip written by "
-                    + "ModelSerializer.writeModel or DpSgdTrainer's save, holding configuration.json and coefficients.bin)");
-        }
-        try {
-            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
-        } catch (RuntimeException | IOException ex) {
-            throw new IllegalArgumentException("--model " + file + ": a zip, but not a MultiLayerNetwork saved by "
-                    + "ModelSerializer (" + ex.getMessage() + ")", ex);
-        }
     }
 
     private List<OutputPolicy> parsePolicies() {
@@ -371,34 +340,6 @@ public final class AuditCommand implements Callable<Integer> {
     private static void progress(PrintWriter out, String line) {
         out.println(line);
         out.flush();
-    }
-
-    private static void printText(PrintWriter out, List<ModelAudit> audits) {
-        out.println("Audit summary (AUC 0.5 = chance; null band = 95% range without leakage; caps from epsilon)");
-        for (ModelAudit a : audits) {
-            var lira = a.fullConfidences().liraOnline();
-            out.printf(Locale.ROOT, "  %s: epsilon %s, train accuracy %.3f, test accuracy %.3f (%.0f s)%n", a.name(),
-                    Double.isFinite(a.epsilon()) ? String.format(Locale.ROOT, "%.3f", a.epsilon()) : "infinity",
-                    a.trainAccuracy(), a.testAccuracy(), a.seconds());
-            out.printf(Locale.ROOT, "    LiRA AUC %.3f [%.3f, %.3f], null band 0.5 +- %.3f, cap %.3f; loss-attack AUC %.3f%n",
-                    lira.auc(), lira.aucLower(), lira.aucUpper(), lira.aucNullHalfWidth(), a.caps().maxAuc(),
-                    a.lossAuc());
-            out.printf(Locale.ROOT, "    LiRA advantage %.3f (held out; null 95%% %.3f, cap %.3f); one-run epsilon "
-                    + "lower bound %.3f%n", lira.advantage(), lira.maxAdvantageNull95(), a.caps().maxAdvantage(),
-                    a.epsilonLowerBound());
-            out.printf(Locale.ROOT, "    RMIA AUC %.3f; Gaussian-DP one-run lower bound %.3f; accountant's TPR bound at 1%% / 0.1%% "
-                    + "FPR %s%n", a.rmiaAuc(), a.epsilonLowerBoundGdp(), a.rocBound() == null ? "1 / 1 (no guarantee)"
-                    : String.format(Locale.ROOT, "%.4f / %.4f", a.rocBound().tprAt(0.01), a.rocBound().tprAt(0.001)));
-            out.printf(Locale.ROOT, "    MI-Face: identification %.2f (chance %.2f), correlation %.3f, member gap "
-                            + "%.4f (null 95%% +- %.4f)%n", a.inversion().identificationRate(), a.inversion().chance(),
-                    a.inversion().meanCorrelation(), a.inversion().memberGap(), a.inversion().memberGapNull95());
-            if (a.gradientCanary() != null) {
-                var c = a.gradientCanary();
-                out.printf(Locale.ROOT, "    gradient canary: noise %.3f x sigma C, empirical epsilon %.2f [%.2f, %.2f] "
-                                + "vs accountant %.2f: %s%n", c.noiseStdRatio(), c.epsilon(), c.epsilonLower(),
-                        c.epsilonUpper(), c.accountantEpsilon(), c.violation() ? "VIOLATION" : "consistent");
-            }
-        }
     }
 
     /** Keeps DL4J's and the trainer's start-up INFO lines off the terminal (warnings still show). */
