@@ -38,4 +38,18 @@ class MlpRecipeTest {
         assertTrue(model.epsilon() <= 3.0, "never above the budget: " + model.epsilon());
         assertEquals(3.0, model.epsilon(), 1e-3, "calibrated for the steps it takes, not for more");
     }
+
+    @Test
+    void secondModelOfTheSameSize_reusesTheCalibratedSigma_andStillSpendsItsBudget() {
+        PrivacyBudget budget = new PrivacyBudget(2.0, 1e-5);
+        MlpRecipe recipe = MlpRecipe.builder(4, 3).hidden(8).epochs(2).batchSize(32)
+                .privately(budget, 1.0, NoiseMode.SEEDED).build();
+        TrainedModel first = recipe.train(synthetic(150, 1), 5);
+        TrainedModel second = recipe.train(synthetic(150, 2), 6);
+        TrainedModel otherSize = recipe.train(synthetic(170, 3), 7);
+        assertEquals(first.dpSgd().noiseMultiplier(), second.dpSgd().noiseMultiplier(), 0.0);
+        assertEquals(first.epsilon(), second.epsilon(), 1e-12);
+        assertTrue(otherSize.dpSgd().noiseMultiplier() != first.dpSgd().noiseMultiplier(), "calibrated per size");
+        assertTrue(otherSize.epsilon() <= 2.0 && otherSize.epsilon() > 2.0 - 1e-3, "" + otherSize.epsilon());
+    }
 }
