@@ -2,10 +2,13 @@ package io.github.dpsgd4j.audit;
 
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
 import io.github.dpsgd4j.audit.epsilon.OneRunAudit;
+import io.github.dpsgd4j.audit.inversion.HalfImageCompletion;
 import io.github.dpsgd4j.audit.inversion.InversionMetrics;
 import io.github.dpsgd4j.audit.inversion.Reconstruction;
+import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.membership.MembershipAudit;
 import io.github.dpsgd4j.audit.stats.PrivacyCaps;
+import io.github.dpsgd4j.audit.stats.RocBound;
 
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,10 @@ import java.util.Map;
  * @param phaseSeconds      wall-clock seconds per phase (target_training, membership_inference
  *                          with shadow training, white_box_inversion, black_box_inversion,
  *                          gradient_canary)
+ * @param rocBound          the accountant's ROC bound for this model (null without a guarantee)
+ * @param oneRunGdp         the Gaussian-DP one-run lower bound from the LiRA scores (null if not run)
+ * @param classSlices       LiRA and RMIA by class (full confidences)
+ * @param completion        half-image completion of individuals, members vs non-members (null if not run)
  */
 public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps caps, double trainAccuracy,
                          double testAccuracy, List<MembershipAudit.Result> membership, OneRunAudit.Result oneRun,
@@ -39,10 +46,35 @@ public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps 
                          Map<String, InversionMetrics> blackBoxInversion,
                          Map<String, List<Reconstruction>> blackBoxReconstructions,
                          GradientCanaryAudit.Result gradientCanary, int memberCount, int nonMemberCount,
-                         double seconds, Map<String, Double> phaseSeconds) {
+                         double seconds, Map<String, Double> phaseSeconds, RocBound rocBound,
+                         OneRunAudit.Result oneRunGdp, List<ClassSlice> classSlices, HalfImageCompletion completion) {
 
     public ModelAudit {
         phaseSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseSeconds));
+        classSlices = classSlices == null ? List.of() : List.copyOf(classSlices);
+    }
+
+    /** The audit of version 0.1.0 (no ROC bound, GDP bound, class slices or completion). */
+    public ModelAudit(String name, double epsilon, double delta, PrivacyCaps caps, double trainAccuracy,
+                      double testAccuracy, List<MembershipAudit.Result> membership, OneRunAudit.Result oneRun,
+                      InversionMetrics inversion, List<Reconstruction> reconstructions,
+                      Map<String, InversionMetrics> blackBoxInversion,
+                      Map<String, List<Reconstruction>> blackBoxReconstructions,
+                      GradientCanaryAudit.Result gradientCanary, int memberCount, int nonMemberCount,
+                      double seconds, Map<String, Double> phaseSeconds) {
+        this(name, epsilon, delta, caps, trainAccuracy, testAccuracy, membership, oneRun, inversion, reconstructions,
+                blackBoxInversion, blackBoxReconstructions, gradientCanary, memberCount, nonMemberCount, seconds,
+                phaseSeconds, null, null, List.of(), null);
+    }
+
+    /** RMIA AUC through full confidences (NaN if RMIA was not run). */
+    public double rmiaAuc() {
+        return fullConfidences().rmia() == null ? Double.NaN : fullConfidences().rmia().auc();
+    }
+
+    /** The Gaussian-DP one-run epsilon lower bound (95%), NaN if not run. */
+    public double epsilonLowerBoundGdp() {
+        return oneRunGdp == null ? Double.NaN : oneRunGdp.epsilon();
     }
 
     /** The attacks through full confidences (the headline numbers). */

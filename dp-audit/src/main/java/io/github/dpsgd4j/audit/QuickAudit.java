@@ -2,12 +2,15 @@ package io.github.dpsgd4j.audit;
 
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.audit.epsilon.GaussianDpOneRunAudit;
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
 import io.github.dpsgd4j.audit.epsilon.OneRunAudit;
+import io.github.dpsgd4j.audit.inversion.HalfImageCompletion;
 import io.github.dpsgd4j.audit.inversion.InversionMetrics;
 import io.github.dpsgd4j.audit.inversion.MiFace;
 import io.github.dpsgd4j.audit.inversion.MiFaceConfig;
 import io.github.dpsgd4j.audit.inversion.Reconstruction;
+import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.membership.MembershipAudit;
 import io.github.dpsgd4j.audit.membership.ShadowModels;
 import io.github.dpsgd4j.audit.model.Dl4jClassifier;
@@ -17,6 +20,7 @@ import io.github.dpsgd4j.audit.model.NoiseMode;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
+import io.github.dpsgd4j.audit.stats.RocBound;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.data.DigitsDataset;
 import org.nd4j.linalg.learning.config.Adam;
@@ -25,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One call that trains and audits: membership inference (loss threshold and LiRA, with caps and
@@ -88,17 +93,24 @@ public final class QuickAudit {
      */
     public static List<ModelAudit> digits(Training training, double targetEpsilon, NoiseMode noise,
                                           AuditSettings settings) {
+        return digits(training, targetEpsilon, noise, settings, AuditExecution.defaults());
+    }
+
+    /** As {@link #digits(Training, double, NoiseMode, AuditSettings)}, run as {@code execution} says. */
+    public static List<ModelAudit> digits(Training training, double targetEpsilon, NoiseMode noise,
+                                          AuditSettings settings, AuditExecution execution) {
         Checks.notNull("training", training);
+        Checks.notNull("execution", execution);
         Checks.finitePositive("targetEpsilon", targetEpsilon);
         Checks.notNull("settings", settings);
         AuditData data = digitsData(settings.seed());
         List<ModelAudit> out = new ArrayList<>();
         if (training != Training.PRIVATE) {
-            out.add(trainAndAudit("non_private", digitsRecipe(null, noise), data, settings));
+            out.add(trainAndAudit("non_private", digitsRecipe(null, noise), data, settings, execution));
         }
         if (training != Training.NON_PRIVATE) {
             out.add(trainAndAudit("private", digitsRecipe(new PrivacyBudget(targetEpsilon, settings.delta()), noise),
-                    data, settings));
+                    data, settings, execution));
         }
         return out;
     }
@@ -113,11 +125,43 @@ public final class QuickAudit {
      * shadows trained by the same recipe.
      */
     public static ModelAudit trainAndAudit(String name, TrainingRecipe recipe, AuditData data, AuditSettings settings) {
+        return trainAndAudit(name, recipe, data, settings, AuditExecution.defaults());
+    }
+
+    /**
+     * As {@link #trainAndAudit(String, TrainingRecipe, AuditData, AuditSettings)}; with a
+     * {@linkplain TrainingRecipe#threadSafe() thread-safe} recipe and more than one thread the target
+     * trains beside the shadow models.
+     */
+    public static ModelAudit trainAndAudit(String name, TrainingRecipe recipe, AuditData data, AuditSettings settings,
+                                           AuditExecution execution) {
         Checks.notNull("recipe", recipe);
         Checks.notNull("data", data);
+        Checks.notNull("settings", settings);
+        Checks.notNull("execution", execution);
         long start = System.nanoTime();
-        TrainedModel target = recipe.train(data.members(), settings.seed() * 7919 + 17);
-        return audit(name, target, recipe, data, settings, start);
+        long seed = settings.seed() * 7919 + 17;
+        execution.progress().phaseStarted("models (" + name + ")", settings.shadowModels() + 1);
+        if (execution.threads() > 1 && recipe.threadSafe()) {
+            CompletableFuture<TrainedModel> target = CompletableFuture.supplyAsync(() -> {
+                TrainedModel t = recipe.train(data.members(), seed);
+                execution.progress().unitDone();
+                return t;
+            }, runnable -> {
+                Thread thread = new Thread(runnable, "dpsgd4j-target");
+                thread.setDaemon(true);
+                thread.start();
+            });
+            // The target's thread and the shadows' threads share the cores: one fewer shadow thread.
+            ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
+                    Math.max(1, execution.threads() - 1), execution.progress()::unitDone);
+            return audit(name, target.join(), shadows, data, settings, execution, start);
+        }
+        TrainedModel target = recipe.train(data.members(), seed);
+        execution.progress().unitDone();
+        ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
+                execution.threads(), execution.progress()::unitDone);
+        return audit(name, target, shadows, data, settings, execution, start);
     }
 
     /**
@@ -131,16 +175,27 @@ public final class QuickAudit {
      */
     public static ModelAudit audit(String name, TrainedModel target, TrainingRecipe recipe, AuditData data,
                                    AuditSettings settings) {
-        return audit(name, target, recipe, data, settings, System.nanoTime());
+        return audit(name, target, recipe, data, settings, AuditExecution.defaults());
     }
 
-    private static ModelAudit audit(String name, TrainedModel target, TrainingRecipe recipe, AuditData data,
-                                    AuditSettings settings, long start) {
-        Checks.notNull("name", name);
-        Checks.notNull("target", target);
+    /** As {@link #audit(String, TrainedModel, TrainingRecipe, AuditData, AuditSettings)}, run as {@code execution} says. */
+    public static ModelAudit audit(String name, TrainedModel target, TrainingRecipe recipe, AuditData data,
+                                   AuditSettings settings, AuditExecution execution) {
         Checks.notNull("recipe", recipe);
         Checks.notNull("data", data);
         Checks.notNull("settings", settings);
+        Checks.notNull("execution", execution);
+        long start = System.nanoTime();
+        execution.progress().phaseStarted("shadow models (" + name + ")", settings.shadowModels());
+        ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
+                execution.threads(), execution.progress()::unitDone);
+        return audit(name, target, shadows, data, settings, execution, start);
+    }
+
+    private static ModelAudit audit(String name, TrainedModel target, ShadowModels shadows, AuditData data,
+                                    AuditSettings settings, AuditExecution execution, long start) {
+        Checks.notNull("name", name);
+        Checks.notNull("target", target);
         Dl4jClassifier model = Dl4jClassifier.of(target.network());
         if (model.numClasses() != data.numClasses()) {
             throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but the data "
@@ -151,24 +206,35 @@ public final class QuickAudit {
         double[][] logits = model.logits(data.pool().getFeatures());
         int[] correct = new int[2];
         int[] total = new int[2];
+        boolean[] right = new boolean[labels.length];
         for (int i = 0; i < labels.length; i++) {
             int g = member[i] ? 0 : 1;
             total[g]++;
-            if (LogitMath.argmax(logits[i]) == labels[i]) {
+            right[i] = LogitMath.argmax(logits[i]) == labels[i];
+            if (right[i]) {
                 correct[g]++;
             }
         }
 
         Map<String, Double> phases = new LinkedHashMap<>();
         long mark = System.nanoTime();
-        phases.put("target_training", (mark - start) / 1e9);
-        ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed());
+        phases.put("models_training", (mark - start) / 1e9);
+        execution.progress().phaseStarted("attacks and bounds (" + name + ")", 1);
         List<MembershipAudit.Result> membership = MembershipAudit.run(shadows, logits, labels, member,
                 settings.policies(), settings.variance(), settings.seed());
-        OneRunAudit.Result oneRun = OneRunAudit.fromScores(membership.get(0).liraOnlineScores(), member,
-                settings.delta(), 0.95, settings.seed());
+        double[] headline = membership.get(0).liraOnlineScores();
+        OneRunAudit.Result oneRun = OneRunAudit.fromScores(headline, member, settings.delta(), 0.95, settings.seed());
+        OneRunAudit.Result oneRunGdp = GaussianDpOneRunAudit.fromScores(headline, member, settings.delta(), 0.95,
+                settings.seed());
+        List<ClassSlice> slices = ClassSlice.of(membership.get(0), labels, member, right, data.numClasses());
+        TrainedModel.DpSgdRun run = target.dpSgd();
+        RocBound rocBound = run != null && run.steps() > 0 && run.noiseMultiplier() > 0
+                ? RocBound.ofDpSgd(run.noiseMultiplier(), run.sampleRate(), run.steps())
+                : target.isPrivate() ? RocBound.ofGuarantee(target.epsilon(), target.delta()) : null;
+        execution.progress().unitDone();
 
         mark = lap(phases, "membership_inference", mark);
+        execution.progress().phaseStarted("model inversion (" + name + ")", 1);
         double[][] images = data.images();
         int d = images[0].length;
         double[] auxiliaryMean = new double[d];
@@ -192,6 +258,10 @@ public final class QuickAudit {
         List<Reconstruction> reconstructions = MiFace.whiteBox(model, classes, d, auxiliaryMean, settings.miFace());
         InversionMetrics inversion = InversionMetrics.evaluate(reconstructions, images, labels, member,
                 data.numClasses(), data.width(), data.height(), window, settings.seed());
+        HalfImageCompletion completion = data.height() >= 2 ? HalfImageCompletion.evaluate(model, images, labels,
+                member, data.width(), data.height(), data.numClasses(), HalfImageCompletion.DEFAULT_ITERATIONS,
+                HalfImageCompletion.DEFAULT_STEP) : null;
+        execution.progress().unitDone();
         mark = lap(phases, "white_box_inversion", mark);
         Map<String, InversionMetrics> blackBox = new LinkedHashMap<>();
         Map<String, List<Reconstruction>> blackBoxReconstructions = new LinkedHashMap<>();
@@ -211,7 +281,6 @@ public final class QuickAudit {
 
         mark = lap(phases, "black_box_inversion", mark);
         GradientCanaryAudit.Result canary = null;
-        TrainedModel.DpSgdRun run = target.dpSgd();
         if (run != null && settings.gradientCanaryRuns() > 0 && run.steps() > 0 && run.noiseMultiplier() > 0) {
             canary = GradientCanaryAudit.run(new GradientCanaryAudit.Settings(run.l2NormClip(), run.noiseMultiplier(),
                             run.sampleRate(), (int) Math.min(Integer.MAX_VALUE, run.steps()),
@@ -225,7 +294,7 @@ public final class QuickAudit {
                 new io.github.dpsgd4j.audit.stats.PrivacyCaps(target.epsilon(), target.isPrivate() ? caps : 0),
                 (double) correct[0] / total[0], (double) correct[1] / total[1], membership, oneRun, inversion,
                 reconstructions, blackBox, blackBoxReconstructions, canary, total[0], total[1],
-                (System.nanoTime() - start) / 1e9, phases);
+                (System.nanoTime() - start) / 1e9, phases, rocBound, oneRunGdp, slices, completion);
     }
 
     private static long lap(Map<String, Double> phases, String name, long since) {

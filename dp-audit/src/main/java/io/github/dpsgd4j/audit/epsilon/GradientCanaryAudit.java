@@ -305,9 +305,11 @@ public final class GradientCanaryAudit {
                 previous[1] = w1;
             }
         });
-        long perEpoch = (long) Math.ceil(1.0 / settings.sampleRate());
-        trainer.fit(data, (int) ((steps + perEpoch - 1) / perEpoch));
-        if (step[0] < steps) {
+        // Exactly the audited number of steps, each a fresh Poisson sample (no whole epochs to round up to).
+        for (int t = 0; t < steps; t++) {
+            trainer.step(data);
+        }
+        if (step[0] != steps || trainer.stepsTaken() != steps) {
             throw new IllegalStateException("the trainer under audit took " + step[0] + " steps, expected " + steps);
         }
         return new World(s);

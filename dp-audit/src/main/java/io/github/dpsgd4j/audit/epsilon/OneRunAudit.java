@@ -117,6 +117,25 @@ public final class OneRunAudit {
      * @param seed       seed of the split and of tie-breaking
      */
     public static Result fromScores(double[] scores, boolean[] member, double delta, double confidence, long seed) {
+        if (!(delta >= 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in [0, 1), got " + delta);
+        }
+        Checks.openUnitInterval("confidence", confidence);
+        return fromScores(scores, member, seed,
+                (canaries, guesses, correct) -> epsilonLowerBound(canaries, guesses, correct, delta, confidence));
+    }
+
+    /** A lower bound from the counts of one half: (m, r, v) -> epsilon. */
+    @FunctionalInterface
+    interface CountBound {
+        double epsilon(int canaries, int guesses, int correct);
+    }
+
+    /**
+     * The held-out procedure of {@link #fromScores(double[], boolean[], double, double, long)} for any
+     * bound from counts (this class's and {@link GaussianDpOneRunAudit}'s).
+     */
+    static Result fromScores(double[] scores, boolean[] member, long seed, CountBound bound) {
         Checks.notNull("scores", scores);
         Checks.notNull("member", member);
         Checks.equalTo("member.length", member.length, "scores.length", scores.length);
@@ -149,7 +168,7 @@ public final class OneRunAudit {
                     continue;
                 }
                 int[] counts = guess(selection, scores, jitter, member, pos, neg);
-                double eps = epsilonLowerBound(selection.size(), counts[0], counts[1], delta, confidence);
+                double eps = bound.epsilon(selection.size(), counts[0], counts[1]);
                 if (eps > bestEps) {
                     bestEps = eps;
                     bestPos = pos;
@@ -158,18 +177,19 @@ public final class OneRunAudit {
             }
         }
         int[] counts = guess(evaluation, scores, jitter, member, bestPos, bestNeg);
-        return new Result(epsilonLowerBound(evaluation.size(), counts[0], counts[1], delta, confidence),
+        return new Result(bound.epsilon(evaluation.size(), counts[0], counts[1]),
                 evaluation.size(), counts[0], counts[1], bestPos, bestNeg);
     }
 
-    private static int[] guess(List<Integer> examples, double[] scores, double[] jitter, boolean[] member,
+    static int[] guess(List<Integer> examples, double[] scores, double[] jitter, boolean[] member,
                                double positiveFraction, double negativeFraction) {
         Integer[] sorted = examples.toArray(new Integer[0]);
         Arrays.sort(sorted, (a, b) -> scores[a] != scores[b] ? Double.compare(scores[b], scores[a])
                 : Double.compare(jitter[b], jitter[a]));
         int n = sorted.length;
         int kPos = (int) Math.round(positiveFraction * n);
-        int kNeg = (int) Math.round(negativeFraction * n);
+        // Rounding both halves up can ask for n + 1 guesses when n is odd: never guess an example twice.
+        int kNeg = Math.min(n - kPos, (int) Math.round(negativeFraction * n));
         int correct = 0;
         for (int i = 0; i < kPos; i++) {
             if (member[sorted[i]]) {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the loss-threshold attack and LiRA (online and offline) against one target model on a pool
+ * Runs the loss-threshold attack, LiRA (online and offline) and RMIA against one target model on a pool
  * of members and non-members, through one or more output policies, and evaluates each with
  * {@link AttackMetrics} (thresholds chosen on held-out folds). Stateless and thread-safe.
  */
@@ -18,16 +18,25 @@ public final class MembershipAudit {
     }
 
     /**
-     * The three attacks through one output policy.
+     * The attacks through one output policy.
      *
      * @param policy      the policy's name ("full", "top-1", ...)
      * @param loss        loss-threshold attack
      * @param liraOnline  LiRA, online
      * @param liraOffline LiRA, offline
      * @param liraOnlineScores the online scores per pool example (for one-run epsilon bounds and plots)
+     * @param rmia        RMIA with the same shadows as reference models (null when built with the
+     *                    four-argument constructor of earlier versions)
+     * @param rmiaScores  RMIA scores per pool example (null with {@code rmia})
      */
     public record Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
-                         double[] liraOnlineScores) {
+                         double[] liraOnlineScores, AttackMetrics rmia, double[] rmiaScores) {
+
+        /** The results of version 0.1.0, without RMIA. */
+        public Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
+                      double[] liraOnlineScores) {
+            this(policy, loss, liraOnline, liraOffline, liraOnlineScores, null, null);
+        }
     }
 
     /**
@@ -53,8 +62,9 @@ public final class MembershipAudit {
         for (OutputPolicy policy : policies) {
             double[] loss = LossThresholdAttack.scores(targetLogits, labels, policy);
             Lira.Scores lira = Lira.score(shadows, targetLogits, labels, policy, variance);
+            double[] rmia = Rmia.score(shadows, targetLogits, labels, policy, Rmia.DEFAULT_GAMMA);
             results.add(new Result(policy.name(), metrics(loss, member, seed), metrics(lira.online(), member, seed),
-                    metrics(lira.offline(), member, seed), lira.online()));
+                    metrics(lira.offline(), member, seed), lira.online(), metrics(rmia, member, seed), rmia));
         }
         return results;
     }

@@ -6,18 +6,28 @@ import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Shadow models for LiRA (Carlini et al. 2022, section IV): S models trained with the target's
- * recipe, each on half of a pool of examples, such that every example is in the training set of
- * exactly S/2 shadows (the balanced design of the paper's code: per example, a random half of the
- * shadows keeps it). Keeps only each shadow's logits on the pool.
+ * Shadow (reference) models for LiRA (Carlini et al. 2022, section IV) and RMIA (Zarifzadeh et al.
+ * 2024): S models trained with the target's recipe, each on half of a pool of examples. Shadows
+ * come in complementary pairs: shadow 2j trains on a random half of the pool (floor(n/2) examples)
+ * and shadow 2j+1 on the other half, so that with S even every example is in the training set of
+ * exactly S/2 shadows (the balanced design of the LiRA paper's code) and the shadows have only
+ * two training-set sizes; an odd last shadow trains on a random half of its own. Keeps only each
+ * shadow's logits on the pool.
  *
  * <p>Shadow randomness (which shadow keeps which example, initialisation, batch order) is the
- * attacker's own and uses a seeded {@link SplittableRandom}; it is not privacy noise. Immutable
- * after construction.
+ * attacker's own and uses a seeded {@link SplittableRandom}; it is not privacy noise. Each shadow's
+ * seed depends only on its index, so the result does not depend on how many threads train them.
+ * Immutable after construction.
  */
 public final class ShadowModels {
 
@@ -30,29 +40,95 @@ public final class ShadowModels {
     }
 
     /**
-     * Trains {@code count} shadow models.
+     * Trains {@code count} shadow models one after another.
      *
      * @param recipe the target's training recipe
      * @param pool   examples that may be members (usually the target's members and non-members); not modified
-     * @param count  even and >= 2 (16 is the reference setting; 64+ gives per-example variances)
+     * @param count  >= 1 (LiRA needs an IN and an OUT shadow per example: even and >= 2; 16 is the
+     *               reference setting; RMIA works from 1)
      * @param seed   the attacker's seed
      */
     public static ShadowModels train(TrainingRecipe recipe, DataSet pool, int count, long seed) {
+        return train(recipe, pool, count, seed, 1, () -> { });
+    }
+
+    /**
+     * Trains {@code count} shadow models, on up to {@code threads} threads at once when the recipe
+     * is {@linkplain TrainingRecipe#threadSafe() thread-safe} (else one at a time). The result is the
+     * same for any number of threads.
+     *
+     * @param recipe      the target's training recipe
+     * @param pool        examples that may be members; not modified
+     * @param count       >= 1
+     * @param seed        the attacker's seed
+     * @param threads     >= 1; more threads than cores only adds contention
+     * @param onTrained   called once after each shadow is trained (from the training thread)
+     */
+    public static ShadowModels train(TrainingRecipe recipe, DataSet pool, int count, long seed, int threads,
+                                     Runnable onTrained) {
         Checks.notNull("recipe", recipe);
         Checks.notNull("pool", pool);
-        if (count < 2 || count % 2 != 0) {
-            throw new IllegalArgumentException("count must be even and >= 2, got " + count);
-        }
+        Checks.positive("count", count);
+        Checks.positive("threads", threads);
+        Checks.notNull("onTrained", onTrained);
         int n = pool.numExamples();
-        boolean[][] keep = balancedKeep(count, n, new SplittableRandom(seed));
+        if (n < 2) {
+            throw new IllegalArgumentException("pool must hold at least 2 examples, got " + n);
+        }
+        // A split stream: the member split of the audit data is drawn from SplittableRandom(seed) itself, and
+        // the shadows' halves must not share its draws (that would correlate shadow and target membership).
+        boolean[][] keep = balancedKeep(count, n, new SplittableRandom(seed).split());
         double[][][] logits = new double[count][][];
-        for (int s = 0; s < count; s++) {
-            int[] rows = indices(keep[s], true);
-            DataSet part = new DataSet(Nd4j.pullRows(pool.getFeatures(), 1, rows), Nd4j.pullRows(pool.getLabels(), 1, rows));
-            Dl4jClassifier shadow = Dl4jClassifier.of(recipe.train(part, seed * 1_000_003L + s + 1).network());
-            logits[s] = shadow.logits(pool.getFeatures());
+        int workers = recipe.threadSafe() ? Math.min(threads, count) : 1;
+        if (workers == 1) {
+            for (int s = 0; s < count; s++) {
+                logits[s] = trainOne(recipe, pool, keep[s], seed, s);
+                onTrained.run();
+            }
+            return new ShadowModels(keep, logits);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "dpsgd4j-shadow");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int s = 0; s < count; s++) {
+                int index = s;
+                futures.add(executor.submit(() -> {
+                    logits[index] = trainOne(recipe, pool, keep[index], seed, index);
+                    onTrained.run();
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException ex) {
+                    Throwable cause = ex.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error e) {
+                        throw e;
+                    }
+                    throw new IllegalStateException("training a shadow model failed", cause);
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training shadow models", ex);
+        } finally {
+            executor.shutdownNow();
         }
         return new ShadowModels(keep, logits);
+    }
+
+    private static double[][] trainOne(TrainingRecipe recipe, DataSet pool, boolean[] keep, long seed, int s) {
+        int[] rows = indices(keep, true);
+        DataSet part = new DataSet(Nd4j.pullRows(pool.getFeatures(), 1, rows), Nd4j.pullRows(pool.getLabels(), 1, rows));
+        Dl4jClassifier shadow = Dl4jClassifier.of(recipe.train(part, seed * 1_000_003L + s + 1).network());
+        return shadow.logits(pool.getFeatures());
     }
 
     /**
@@ -78,21 +154,26 @@ public final class ShadowModels {
         return new ShadowModels(k, z);
     }
 
+    /** Complementary pairs of random halves (floor(n/2) and ceil(n/2)); an odd last shadow gets a random half. */
     static boolean[][] balancedKeep(int count, int n, SplittableRandom random) {
         boolean[][] keep = new boolean[count][n];
-        int[] order = new int[count];
-        for (int i = 0; i < n; i++) {
-            for (int s = 0; s < count; s++) {
-                order[s] = s;
+        int[] order = new int[n];
+        for (int pair = 0; 2 * pair < count; pair++) {
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
             }
-            for (int s = count - 1; s > 0; s--) {
-                int j = random.nextInt(s + 1);
-                int t = order[s];
-                order[s] = order[j];
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
                 order[j] = t;
             }
-            for (int s = 0; s < count / 2; s++) {
-                keep[order[s]][i] = true;
+            for (int i = 0; i < n; i++) {
+                boolean firstHalf = i < n / 2;
+                keep[2 * pair][order[i]] = firstHalf;
+                if (2 * pair + 1 < count) {
+                    keep[2 * pair + 1][order[i]] = !firstHalf;
+                }
             }
         }
         return keep;

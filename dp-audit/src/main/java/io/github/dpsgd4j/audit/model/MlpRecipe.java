@@ -19,13 +19,17 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A multilayer perceptron (tanh hidden layers, softmax output, cross-entropy) trained either
  * without privacy (shuffled mini-batches, {@code fit}) or with DP-SGD through
  * {@link DpSgdTrainer} (Poisson sampling, noise calibrated by PLD to a target budget). With no
- * hidden layer it is softmax regression. Immutable; each {@link #train} builds a new network.
+ * hidden layer it is softmax regression. Immutable but for a memo of calibrated noise multipliers per
+ * training-set size (calibration takes about a second; shadow models share a few sizes); thread-safe:
+ * {@link #train} may run on several threads at once, each call builds its own network.
  */
 public final class MlpRecipe implements TrainingRecipe {
 
@@ -38,6 +42,8 @@ public final class MlpRecipe implements TrainingRecipe {
     private final PrivacyBudget budget;
     private final double l2NormClip;
     private final NoiseMode noiseMode;
+    /** Calibrated sigma per training-set size (shadow models share a few sizes); a memo, thread-safe. */
+    private final Map<Integer, Double> calibrated = new ConcurrentHashMap<>();
 
     private MlpRecipe(Builder b) {
         this.features = b.features;
@@ -97,15 +103,27 @@ public final class MlpRecipe implements TrainingRecipe {
         }
         NoiseSource noise = noiseMode == NoiseMode.SECURE ? NoiseSource.secure() : NoiseSource.seeded(seed);
         double q = Math.min(1.0, (double) batchSize / n);
-        // fit(data, epochs) takes epochs * ceil(1/q) steps: calibrate sigma for exactly those steps.
-        double calibratedEpochs = epochs * Math.ceil(1.0 / q) * q;
-        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(l2NormClip)
-                .sampleRate(q).targetBudget(budget, calibratedEpochs)
-                .noiseSource(noise).build();
+        DpSgdTrainer.Builder builder = DpSgdTrainer.builder(net).l2NormClip(l2NormClip).sampleRate(q).noiseSource(noise);
+        Double known = calibrated.get(n);
+        if (known != null) {
+            // The same (budget, q, epochs) was calibrated before: the same sigma, still guarded by the budget.
+            builder.noiseMultiplier(known).budget(budget);
+        } else {
+            // targetBudget(budget, epochs) calibrates sigma for exactly the steps fit(data, epochs) takes.
+            builder.targetBudget(budget, epochs);
+        }
+        DpSgdTrainer trainer = builder.build();
+        calibrated.putIfAbsent(n, trainer.config().noiseMultiplier());
         trainer.fit(data, epochs);
         PrivacyGuarantee spent = trainer.privacySpent(budget.delta());
         return new TrainedModel(net, spent.epsilon(), spent.delta(), new TrainedModel.DpSgdRun(l2NormClip,
                 trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken()));
+    }
+
+    /** True: every call builds its own network and noise source; the calibration memo is concurrent. */
+    @Override
+    public boolean threadSafe() {
+        return true;
     }
 
     private void trainNonPrivately(MultiLayerNetwork net, DataSet data, long seed) {

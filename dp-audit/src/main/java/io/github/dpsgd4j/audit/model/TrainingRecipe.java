@@ -19,4 +19,13 @@ public interface TrainingRecipe {
      * @return the trained model and the privacy it is certified for
      */
     TrainedModel train(DataSet data, long seed);
+
+    /**
+     * Whether {@link #train} may run on several threads at once (each call building its own
+     * network). Shadow models are trained in parallel only for such recipes. False unless a recipe
+     * says otherwise.
+     */
+    default boolean threadSafe() {
+        return false;
+    }
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.audit.ModelAudit;
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
+import io.github.dpsgd4j.audit.inversion.HalfImageCompletion;
 import io.github.dpsgd4j.audit.inversion.InversionMetrics;
+import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.membership.MembershipAudit;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
+import io.github.dpsgd4j.audit.stats.BinomialIntervals;
 
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,11 @@ public final class AuditJson {
      * {@code epsilon_non_finite: "Infinity"} for a non-private model), the caps
      * {@code max_advantage}, {@code max_auc}, and for private models the gradient-canary check
      * {@code gradient_canary_epsilon}, {@code gradient_canary_epsilon_ci},
-     * {@code gradient_canary_noise_ratio}, {@code gradient_canary_violation}.
+     * {@code gradient_canary_noise_ratio}, {@code gradient_canary_violation}; {@code rmia_auc},
+     * {@code rmia_auc_ci}, {@code rmia_tpr_at_fpr} and {@code lira_tpr_at_fpr} (keys {@code 10pct},
+     * {@code 1pct}, {@code 0_1pct}: {@code tpr}, Clopper&ndash;Pearson {@code tpr_ci},
+     * {@code achieved_fpr}; null where not resolvable), {@code roc_bound} (the accountant's largest TPR
+     * at those FPRs; 1 without a guarantee) and {@code epsilon_lower_bound_gdp} (Gaussian-DP one-run, 95%).
      */
     public static ObjectNode summary(ModelAudit a) {
         ObjectNode n = MAPPER.createObjectNode();
@@ -57,6 +64,19 @@ public final class AuditJson {
         } else {
             n.putNull("lira_tpr_at_fpr_10pct");
         }
+        AttackMetrics rmia = a.fullConfidences().rmia();
+        if (rmia != null) {
+            put(n, "rmia_auc", rmia.auc());
+            putInterval(n, "rmia_auc_ci", rmia.aucLower(), rmia.aucUpper());
+            n.set("rmia_tpr_at_fpr", tprAtFpr(rmia));
+        }
+        n.set("lira_tpr_at_fpr", tprAtFpr(lira));
+        ObjectNode bound = n.putObject("roc_bound");
+        for (double f : AttackMetrics.TARGET_FPRS) {
+            put(bound, label(f), a.rocBound() == null ? 1.0 : a.rocBound().tprAt(f));
+        }
+        bound.put("source", a.rocBound() == null ? "no guarantee: any TPR up to 1" : a.rocBound().source());
+        put(n, "epsilon_lower_bound_gdp", a.epsilonLowerBoundGdp());
         put(n, "inversion_identification_rate", a.inversionIdentificationRate());
         put(n, "inversion_correlation", a.inversion().meanCorrelation());
         put(n, "inversion_member_gap", a.inversionMemberGap());
@@ -96,12 +116,55 @@ public final class AuditJson {
             p.set("loss", attack(r.loss()));
             p.set("lira_online", attack(r.liraOnline()));
             p.set("lira_offline", attack(r.liraOffline()));
+            if (r.rmia() != null) {
+                p.set("rmia", attack(r.rmia()));
+            }
         }
         ObjectNode one = n.putObject("one_run_audit");
         put(one, "epsilon_lower_bound", a.oneRun().epsilon());
         one.put("canaries", a.oneRun().canaries());
         one.put("guesses", a.oneRun().guesses());
         one.put("correct", a.oneRun().correct());
+        if (a.oneRunGdp() != null) {
+            ObjectNode gdp = n.putObject("one_run_audit_gdp");
+            put(gdp, "epsilon_lower_bound", a.oneRunGdp().epsilon());
+            gdp.put("canaries", a.oneRunGdp().canaries());
+            gdp.put("guesses", a.oneRunGdp().guesses());
+            gdp.put("correct", a.oneRunGdp().correct());
+        }
+        ArrayNode slices = n.putArray("membership_by_class");
+        for (ClassSlice c : a.classSlices()) {
+            ObjectNode e = slices.addObject();
+            e.put("class", c.label());
+            e.put("members", c.members());
+            e.put("non_members", c.nonMembers());
+            put(e, "test_accuracy", c.testAccuracy());
+            put(e, "lira_auc", c.liraAuc());
+            putInterval(e, "lira_auc_ci", c.liraAucLower(), c.liraAucUpper());
+            put(e, "rmia_auc", c.rmiaAuc());
+            put(e, "auc_null_half_width", c.aucNullHalfWidth());
+        }
+        HalfImageCompletion hc = a.completion();
+        if (hc != null) {
+            ObjectNode e = n.putObject("inversion_half_image_completion");
+            put(e, "member_gain", hc.memberGain());
+            put(e, "non_member_gain", hc.nonMemberGain());
+            put(e, "member_gap", hc.memberGap());
+            putInterval(e, "member_gap_ci", hc.memberGapLower(), hc.memberGapUpper());
+            put(e, "prior_mse", hc.priorMse());
+            e.put("iterations", hc.iterations());
+        }
+        if (a.rocBound() != null) {
+            ObjectNode curve = n.putObject("roc_bound_curve");
+            ArrayNode fpr = curve.putArray("fpr");
+            ArrayNode tpr = curve.putArray("tpr");
+            double[] f = a.rocBound().curveFalsePositiveRates();
+            double[] t = a.rocBound().curveTruePositiveRates();
+            for (int i = 0; i < f.length; i++) {
+                fpr.add(f[i]);
+                tpr.add(t[i]);
+            }
+        }
         n.set("inversion_white_box", inversion(a.inversion()));
         ObjectNode bb = n.putObject("inversion_black_box");
         for (Map.Entry<String, InversionMetrics> e : a.blackBoxInversion().entrySet()) {
@@ -123,6 +186,28 @@ public final class AuditJson {
             put(g, "accountant_epsilon", c.accountantEpsilon());
             g.put("noise_calibrated", c.noiseCalibrated());
             g.put("violation", c.violation());
+        }
+        return n;
+    }
+
+    /**
+     * Held-out TPR at 10%, 1% and 0.1% FPR with 95% Clopper&ndash;Pearson intervals; null (with a
+     * note) where the sample does not resolve the FPR.
+     */
+    static ObjectNode tprAtFpr(AttackMetrics m) {
+        ObjectNode n = MAPPER.createObjectNode();
+        for (AttackMetrics.TprAtFpr t : m.tprAtFpr()) {
+            String key = label(t.targetFpr());
+            if (t.resolvable()) {
+                ObjectNode e = n.putObject(key);
+                put(e, "tpr", t.tpr());
+                long k = Math.round(t.tpr() * m.members());
+                putInterval(e, "tpr_ci", BinomialIntervals.clopperPearsonLower(k, m.members(), 0.05),
+                        BinomialIntervals.clopperPearsonUpper(k, m.members(), 0.05));
+                put(e, "achieved_fpr", t.achievedFpr());
+            } else {
+                n.putNull(key);
+            }
         }
         return n;
     }

@@ -6,7 +6,9 @@ import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.AuditData;
 import io.github.dpsgd4j.audit.ModelAudit;
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
+import io.github.dpsgd4j.audit.inversion.HalfImageCompletion;
 import io.github.dpsgd4j.audit.inversion.InversionMetrics;
+import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.inversion.Reconstruction;
 import io.github.dpsgd4j.audit.membership.MembershipAudit;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
@@ -149,7 +151,8 @@ public final class AuditReportWriter {
         s.append("<h2>Summary</h2>\n<table><tr><th>model</th><th>epsilon</th><th>train acc</th><th>test acc</th>")
                 .append("<th>LiRA AUC [95% CI]</th><th>null band</th><th>max AUC (cap)</th><th>loss AUC</th>")
                 .append("<th>LiRA advantage (held out)</th><th>advantage null 95%</th><th>max advantage (cap)</th>")
-                .append("<th>TPR at 10% FPR</th><th>empirical epsilon lower bound</th><th>seconds</th></tr>\n");
+                .append("<th>TPR at 10% FPR</th><th>RMIA AUC</th><th>accountant's TPR bound at 10% / 1% / 0.1% FPR</th>")
+                .append("<th>empirical epsilon lower bound (CP / GDP)</th><th>seconds</th></tr>\n");
         for (ModelAudit a : audits) {
             AttackMetrics lira = a.fullConfidences().liraOnline();
             AttackMetrics.TprAtFpr t = lira.atFpr(0.1);
@@ -161,26 +164,35 @@ public final class AuditReportWriter {
                     .append("</td><td>").append(f(lira.advantage())).append("</td><td>")
                     .append(f(lira.maxAdvantageNull95())).append("</td><td>").append(f(a.caps().maxAdvantage()))
                     .append("</td><td>").append(t.resolvable() ? f(t.tpr()) : "not resolvable").append("</td><td>")
-                    .append(f(a.epsilonLowerBound())).append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
+                    .append(f(a.rmiaAuc())).append("</td><td>").append(bounds(a)).append("</td><td>")
+                    .append(f(a.epsilonLowerBound())).append(" / ").append(f(a.epsilonLowerBoundGdp()))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
                             a.seconds())).append("</td></tr>\n");
         }
         s.append("</table>\n<p class=\"note\">TPR at 1% and 0.1% FPR are reported only with at least 1,000 and")
                 .append(" 10,000 non-members (f &ge; 10/n). The empirical lower bound is the one-run audit")
-                .append(" (Steinke et al. 2023) from the LiRA scores, 95% confidence.</p>\n");
+                .append(" from the LiRA scores, 95% confidence: CP = Steinke et al. 2023 ((epsilon, delta) test), GDP =")
+                .append(" Mahloujifar et al. 2025 (Gaussian trade-off curves, tighter). The accountant's TPR bound is the")
+                .append(" largest TPR any attack can reach against the model's privacy-loss distribution (dashed black")
+                .append(" curve on each ROC).</p>\n");
         for (ModelAudit a : audits) {
             s.append("<h2>Membership inference: ").append(esc(a.name())).append("</h2>\n")
                     .append("<img src=\"roc-").append(esc(a.name())).append(".png\" alt=\"ROC\">\n")
                     .append("<table><tr><th>output policy</th><th>loss AUC</th><th>LiRA online AUC</th>")
-                    .append("<th>LiRA offline AUC</th><th>LiRA advantage</th><th>LiRA TPR at 10% FPR</th></tr>\n");
+                    .append("<th>LiRA offline AUC</th><th>RMIA AUC</th><th>LiRA advantage</th><th>LiRA TPR at 10% FPR</th>")
+                    .append("</tr>\n");
             for (MembershipAudit.Result r : a.membership()) {
                 AttackMetrics.TprAtFpr t = r.liraOnline().atFpr(0.1);
                 s.append("<tr><td>").append(esc(r.policy())).append("</td><td>").append(f(r.loss().auc()))
                         .append("</td><td>").append(f(r.liraOnline().auc())).append("</td><td>")
-                        .append(f(r.liraOffline().auc())).append("</td><td>").append(f(r.liraOnline().advantage()))
+                        .append(f(r.liraOffline().auc())).append("</td><td>")
+                        .append(r.rmia() == null ? "n/a" : f(r.rmia().auc())).append("</td><td>")
+                        .append(f(r.liraOnline().advantage()))
                         .append("</td><td>").append(t.resolvable() ? f(t.tpr()) : "not resolvable")
                         .append("</td></tr>\n");
             }
             s.append("</table>\n");
+            classTable(s, a);
             GradientCanaryAudit.Result c = a.gradientCanary();
             if (c != null) {
                 s.append("<p>Gradient-canary check of this model's DP-SGD settings (Nasr et al. 2023): noise")
@@ -208,6 +220,7 @@ public final class AuditReportWriter {
                 .append(" member gap (distance to the nearest member minus to the nearest non-member, negative =")
                 .append(" closer to members) is the membership-dependent part; inside &plusmn; its null band it is")
                 .append(" noise.</p>\n");
+        completionTable(s, audits);
         for (ModelAudit a : audits) {
             if (!a.blackBoxReconstructions().isEmpty()) {
                 s.append("<h3>Black box through output policies: ").append(esc(a.name())).append("</h3>\n")
@@ -219,6 +232,58 @@ public final class AuditReportWriter {
         }
         s.append("<p class=\"note\">All numbers: audit.json.</p>\n</body></html>\n");
         return s.toString();
+    }
+
+    private static String bounds(ModelAudit a) {
+        if (a.rocBound() == null) {
+            return "1 / 1 / 1 (no guarantee)";
+        }
+        return f(a.rocBound().tprAt(0.1)) + " / " + f(a.rocBound().tprAt(0.01)) + " / " + f(a.rocBound().tprAt(0.001));
+    }
+
+    private static void classTable(StringBuilder s, ModelAudit a) {
+        if (a.classSlices().isEmpty()) {
+            return;
+        }
+        s.append("<p>By class (full confidences): which classes leak most. A class AUC inside 0.5 &plusmn; its null")
+                .append(" half-width is noise.</p>\n<table><tr><th>class</th><th>members</th><th>non-members</th>")
+                .append("<th>test acc</th><th>LiRA AUC [95% CI]</th><th>RMIA AUC</th><th>null half-width</th></tr>\n");
+        for (ClassSlice c : a.classSlices()) {
+            s.append("<tr><td>").append(c.label()).append("</td><td>").append(c.members()).append("</td><td>")
+                    .append(c.nonMembers()).append("</td><td>").append(f(c.testAccuracy())).append("</td><td>")
+                    .append(c.aboveNullBand() ? "<b>" : "").append(f(c.liraAuc())).append(c.aboveNullBand() ? "</b>" : "")
+                    .append(" [").append(f(c.liraAucLower())).append(", ").append(f(c.liraAucUpper()))
+                    .append("]</td><td>").append(f(c.rmiaAuc())).append("</td><td>").append(f(c.aucNullHalfWidth()))
+                    .append("</td></tr>\n");
+        }
+        s.append("</table>\n");
+    }
+
+    private static void completionTable(StringBuilder s, List<ModelAudit> audits) {
+        if (audits.stream().allMatch(a -> a.completion() == null)) {
+            return;
+        }
+        s.append("<h3>Completing individuals: half-image completion</h3>\n<p>The attacker knows the top half and")
+                .append(" the label of a person's image and completes the bottom half through the model (white box,")
+                .append(" from the class mean). Gain = how much closer (pixel MSE) the completion is than the class")
+                .append(" mean. The member gap (members' gain minus non-members') is what DP bounds.</p>\n")
+                .append("<table><tr><th>model</th><th>member gain</th><th>non-member gain</th><th>member gap [95% CI]")
+                .append("</th><th>prior MSE</th></tr>\n");
+        for (ModelAudit a : audits) {
+            HalfImageCompletion c = a.completion();
+            if (c != null) {
+                s.append("<tr><td>").append(esc(a.name())).append("</td><td>").append(f4(c.memberGain()))
+                        .append("</td><td>").append(f4(c.nonMemberGain())).append("</td><td>")
+                        .append(f4(c.memberGap())).append(" [").append(f4(c.memberGapLower())).append(", ")
+                        .append(f4(c.memberGapUpper())).append("]</td><td>").append(f4(c.priorMse()))
+                        .append("</td></tr>\n");
+            }
+        }
+        s.append("</table>\n");
+    }
+
+    private static String f4(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static void row(StringBuilder s, String label, InversionMetrics m) {

@@ -52,6 +52,9 @@ public final class Charts {
         add(chart, "LiRA offline (AUC " + fmt(audit.fullConfidences().liraOffline().auc()) + ")",
                 audit.fullConfidences().liraOffline(), floor);
         add(chart, "loss threshold (AUC " + fmt(audit.lossAuc()) + ")", audit.fullConfidences().loss(), floor);
+        if (audit.fullConfidences().rmia() != null) {
+            add(chart, "RMIA (AUC " + fmt(audit.rmiaAuc()) + ")", audit.fullConfidences().rmia(), floor);
+        }
         double[] grid = logGrid(floor, 1, 60);
         XYSeries chance = chart.addSeries("chance", grid, grid.clone());
         chance.setMarker(SeriesMarkers.NONE);
@@ -61,9 +64,20 @@ public final class Charts {
             for (int i = 0; i < grid.length; i++) {
                 cap[i] = Math.max(floor, caps.maxTprAtFpr(grid[i]));
             }
-            XYSeries s = chart.addSeries("cap at epsilon " + fmt(audit.epsilon()), grid, cap);
+            XYSeries s = chart.addSeries("(epsilon, delta) cap at epsilon " + fmt(audit.epsilon()), grid, cap);
             s.setMarker(SeriesMarkers.NONE);
         }
+        // The accountant's bound on every ROC: the PLD trade-off curve, or TPR <= 1 without a guarantee.
+        double[] bound = new double[grid.length];
+        for (int i = 0; i < grid.length; i++) {
+            bound[i] = audit.rocBound() == null ? 1 : Math.max(floor, audit.rocBound().tprAt(grid[i]));
+        }
+        XYSeries b = chart.addSeries(audit.rocBound() == null ? "accountant bound: none (TPR <= 1)"
+                : "accountant's ROC bound (PLD)", grid, bound);
+        b.setMarker(SeriesMarkers.NONE);
+        b.setLineStyle(new java.awt.BasicStroke(2.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                10f, new float[] {8f, 5f}, 0f));
+        b.setLineColor(java.awt.Color.BLACK);
         save(chart, file);
     }
 

@@ -35,6 +35,22 @@ class GradientCanaryAuditTest {
     }
 
     @Test
+    void eachWorld_takesExactlyStepsTimesRuns_notWholeEpochs() {
+        // q = 0.3: an epoch is ceil(1/q) = 4 steps; 5 runs of 5 steps = 25 steps, not a whole number of epochs.
+        GradientCanaryAudit.Settings settings = new GradientCanaryAudit.Settings(1.0, 1.0, 0.3, 5, 5, 20, 1e-5);
+        java.util.List<DpSgdTrainer> built = new java.util.ArrayList<>();
+        GradientCanaryAudit.run(settings, (net, s, noise) -> {
+            DpSgdTrainer t = GradientCanaryAudit.TrainerFactory.dpsgd4j().build(net, s, noise);
+            built.add(t);
+            return t;
+        }, NoiseSource.seeded(3), 3);
+        assertEquals(2, built.size());
+        for (DpSgdTrainer t : built) {
+            assertEquals(25, t.stepsTaken(), "the ledger of the audited trainer covers exactly T R steps");
+        }
+    }
+
+    @Test
     void noiseScaledDownFourfold_isFlagged() {
         GradientCanaryAudit.Result r = GradientCanaryAudit.run(SETTINGS,
                 (net, s, noise) -> DpSgdTrainer.builder(net).l2NormClip(s.l2NormClip())

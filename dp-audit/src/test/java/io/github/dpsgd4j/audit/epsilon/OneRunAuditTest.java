@@ -46,4 +46,32 @@ class OneRunAuditTest {
         assertTrue(planted.epsilon() > 2, "planted " + planted);
         assertTrue(planted.correct() <= planted.guesses());
     }
+
+    @Test
+    void fromScores_oddEvaluationHalfWithAllGuesses_guessesEachExampleOnce() {
+        // 1,797 examples (the digits pool): the evaluation half holds 899; perfectly separated scores make
+        // "guess everything" (half in, half out) the best choice, and 2 x round(0.5 x 899) = 900 > 899.
+        SplittableRandom random = new SplittableRandom(8);
+        int m = 1797;
+        boolean[] member = new boolean[m];
+        double[] perfect = new double[m];
+        for (int i = 0; i < m; i++) {
+            member[i] = random.nextBoolean();
+            perfect[i] = member[i] ? 1 + random.nextDouble() : -1 - random.nextDouble();
+        }
+        OneRunAudit.Result r = OneRunAudit.fromScores(perfect, member, 1e-5, 0.95, 2);
+        assertEquals(899, r.canaries());
+        assertTrue(r.guesses() <= r.canaries(), r.toString());
+        assertTrue(r.epsilon() > 3, r.toString());
+    }
+
+    @Test
+    void guess_halfInHalfOutOfAnOddCount_guessesEachExampleOnce() {
+        // 5 examples, half "in" and half "out": round(2.5) + round(2.5) = 6 > 5 without the cap.
+        double[] scores = {5, 4, 3, 2, 1};
+        boolean[] member = {true, true, false, false, false};
+        int[] counts = OneRunAudit.guess(java.util.List.of(0, 1, 2, 3, 4), scores, new double[5], member, 0.5, 0.5);
+        assertEquals(5, counts[0]);
+        assertEquals(4, counts[1], "top 3 guessed in (2 right), the bottom 2 out (both right)");
+    }
 }

@@ -62,4 +62,10 @@ public final class SameArchitectureRecipe implements TrainingRecipe {
         }
         return TrainedModel.nonPrivate(net);
     }
+
+    /** True: each call parses its own configuration and builds its own network. */
+    @Override
+    public boolean threadSafe() {
+        return true;
+    }
 }

@@ -72,6 +72,9 @@ public final class AuditCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    private Dpsgd4jCommand parent;
+
     @Option(names = "--dataset", paramLabel = "digits|fashion-mnist", defaultValue = "digits",
             converter = DatasetConverter.class,
             description = "Data to train and audit on (default: ${DEFAULT-VALUE}). fashion-mnist needs "
@@ -111,7 +114,9 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object as the last line.")
     private boolean json;
 
-    @Option(names = "--shadows", paramLabel = "N", description = "LiRA shadow models, even, >= 2 (default 16, 8 with --quick).")
+    @Option(names = {"--shadow-models", "--shadows"}, paramLabel = "N",
+            description = "Shadow (reference) models per audited model for LiRA and RMIA, even, >= 2 (default 16, 8 "
+                    + "with --quick). --shadows is a deprecated alias.")
     private Integer shadows;
 
     @Option(names = "--shadow-epochs", paramLabel = "N", defaultValue = "30",
@@ -135,8 +140,11 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Quick audit (8 shadows, no black-box inversion, no gradient canary).")
     private boolean quick;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
-            description = "The auditor's seed: member split, shadows, folds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Reproducible run: the auditor's seed (member split, shadows, folds) AND seeded, NOT secure "
+                    + "DP-SGD noise, as in demo and train. Default: auditor seed 1 and secure noise.")
+    private Long seedOption;
+
     private long seed;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
@@ -144,8 +152,8 @@ public final class AuditCommand implements Callable<Integer> {
                     + "audit; more threads spin-wait on a busy machine).")
     private int threads;
 
-    @Option(names = "--reproducible",
-            description = "Seeded (NOT secure) DP-SGD noise for reproducible figures; the default is secure noise.")
+    @Option(names = "--reproducible", hidden = true,
+            description = "Deprecated: use --seed S. Seeded (NOT secure) DP-SGD noise with the auditor's seed.")
     private boolean reproducible;
 
     @Override
@@ -156,8 +164,9 @@ public final class AuditCommand implements Callable<Integer> {
             Checks.finitePositive("--target-epsilon", targetEpsilon);
         }
         if (shadows != null && (shadows < 2 || shadows % 2 != 0)) {
-            throw new IllegalArgumentException("--shadows must be even and >= 2, got " + shadows);
+            throw new IllegalArgumentException("--shadow-models must be even and >= 2, got " + shadows);
         }
+        seed = seedOption == null ? 1 : seedOption;
         Checks.positive("--shadow-epochs", shadowEpochs);
         Checks.positive("--pool-size", poolSize);
         Checks.positive("--threads", threads);
@@ -183,6 +192,7 @@ public final class AuditCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--pool-size must be <= 60000 for fashion-mnist, got " + poolSize);
             }
         }
+        AuditInputs.checkOutDirectory(out);
         quietLibraries();
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
         org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -197,12 +207,15 @@ public final class AuditCommand implements Callable<Integer> {
             settings = settings.withShadowModels(shadows);
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        NoiseMode noise = reproducible ? NoiseMode.SEEDED : NoiseMode.SECURE;
+        ProgressDisplay display = new ProgressDisplay(spec.commandLine().getErr(), parent != null && parent.interactive());
+        io.github.dpsgd4j.audit.AuditExecution execution = new io.github.dpsgd4j.audit.AuditExecution(
+                AuditProgress.threads(), new AuditProgress(display));
+        NoiseMode noise = reproducible || seedOption != null ? NoiseMode.SEEDED : NoiseMode.SECURE;
         List<ModelAudit> audits = new ArrayList<>();
         AuditData data;
         String description;
         if (model != null) {
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
+            MultiLayerNetwork net = AuditInputs.restoreModel(model);
             int classes = (int) net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
             DataSet in = CsvExamples.read("--members", members, classes);
             DataSet outData = CsvExamples.read("--non-members", nonMembers, classes);
@@ -218,7 +231,7 @@ public final class AuditCommand implements Callable<Integer> {
                     + " non-members; shadows: same architecture, " + shadowEpochs + " epochs, batch 64, no privacy.";
             progress(stdout, "auditing " + model + " with " + settings.shadowModels() + " shadow models...");
             audits.add(QuickAudit.audit("model", target, new SameArchitectureRecipe(net, shadowEpochs, 64), data,
-                    settings));
+                    settings, execution));
         } else {
             double epsilon = targetEpsilon == null ? 3.0 : targetEpsilon;
             TrainingRecipe nonPrivate;
@@ -254,17 +267,18 @@ public final class AuditCommand implements Callable<Integer> {
             if (train != Train.PRIVATE) {
                 progress(stdout, "training and auditing the non-private model (" + settings.shadowModels()
                         + " shadows)...");
-                audits.add(QuickAudit.trainAndAudit("non_private", nonPrivate, data, settings));
+                audits.add(QuickAudit.trainAndAudit("non_private", nonPrivate, data, settings, execution));
             }
             if (train != Train.NON_PRIVATE) {
                 progress(stdout, "training and auditing the private model at epsilon " + epsilon + " ("
                         + settings.shadowModels() + " shadows)...");
-                audits.add(QuickAudit.trainAndAudit("private", privateRecipe, data, settings));
+                audits.add(QuickAudit.trainAndAudit("private", privateRecipe, data, settings, execution));
             }
         }
+        display.close();
         AuditReportWriter.write(audits, data, description, out);
         if (!json) {
-            printText(stdout, audits);
+            AuditSummaryText.print(stdout, audits);
         }
         stdout.println("report: " + out.resolve("index.html"));
         if (json) {
@@ -326,31 +340,6 @@ public final class AuditCommand implements Callable<Integer> {
     private static void progress(PrintWriter out, String line) {
         out.println(line);
         out.flush();
-    }
-
-    private static void printText(PrintWriter out, List<ModelAudit> audits) {
-        out.println("Audit summary (AUC 0.5 = chance; null band = 95% range without leakage; caps from epsilon)");
-        for (ModelAudit a : audits) {
-            var lira = a.fullConfidences().liraOnline();
-            out.printf(Locale.ROOT, "  %s: epsilon %s, train accuracy %.3f, test accuracy %.3f (%.0f s)%n", a.name(),
-                    Double.isFinite(a.epsilon()) ? String.format(Locale.ROOT, "%.3f", a.epsilon()) : "infinity",
-                    a.trainAccuracy(), a.testAccuracy(), a.seconds());
-            out.printf(Locale.ROOT, "    LiRA AUC %.3f [%.3f, %.3f], null band 0.5 +- %.3f, cap %.3f; loss-attack AUC %.3f%n",
-                    lira.auc(), lira.aucLower(), lira.aucUpper(), lira.aucNullHalfWidth(), a.caps().maxAuc(),
-                    a.lossAuc());
-            out.printf(Locale.ROOT, "    LiRA advantage %.3f (held out; null 95%% %.3f, cap %.3f); one-run epsilon "
-                    + "lower bound %.3f%n", lira.advantage(), lira.maxAdvantageNull95(), a.caps().maxAdvantage(),
-                    a.epsilonLowerBound());
-            out.printf(Locale.ROOT, "    MI-Face: identification %.2f (chance %.2f), correlation %.3f, member gap "
-                            + "%.4f (null 95%% +- %.4f)%n", a.inversion().identificationRate(), a.inversion().chance(),
-                    a.inversion().meanCorrelation(), a.inversion().memberGap(), a.inversion().memberGapNull95());
-            if (a.gradientCanary() != null) {
-                var c = a.gradientCanary();
-                out.printf(Locale.ROOT, "    gradient canary: noise %.3f x sigma C, empirical epsilon %.2f [%.2f, %.2f] "
-                                + "vs accountant %.2f: %s%n", c.noiseStdRatio(), c.epsilon(), c.epsilonLower(),
-                        c.epsilonUpper(), c.accountantEpsilon(), c.violation() ? "VIOLATION" : "consistent");
-            }
-        }
     }
 
     /** Keeps DL4J's and the trainer's start-up INFO lines off the terminal (warnings still show). */

@@ -16,6 +16,7 @@ import io.github.dpsgd4j.examples.training.TrainingRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.github.dpsgd4j.audit.AuditExecution;
 import io.github.dpsgd4j.audit.AuditSettings;
 import io.github.dpsgd4j.audit.ModelAudit;
 import io.github.dpsgd4j.audit.QuickAudit;
@@ -123,10 +124,14 @@ final class DemoCommand implements Callable<Integer> {
             stdout.println(Json.oneLine(summary));
             stdout.flush();
         } else {
-            printTable(stdout, runs, seconds, folder);
+            printTable(stdout, runs, folder);
             if (!audits.isEmpty()) {
                 printAudit(stdout, audits, folder);
             }
+            // After everything it covers: training, the audit and the reports.
+            stdout.printf("total: %s s (training and %s)%n", RunReports.seconds((System.nanoTime() - start) / 1e9),
+                    audits.isEmpty() ? "reports" : "audit");
+            stdout.flush();
         }
         return 0;
     }
@@ -143,9 +148,12 @@ final class DemoCommand implements Callable<Integer> {
         if (seed != null) {
             settings = settings.withSeed(seed);
         }
-        progress.message("auditing: " + shadowModels + " shadow models, LiRA, loss threshold, MI-Face");
+        progress.message("auditing: " + shadowModels + " shadow models per model (LiRA, RMIA, loss threshold), "
+                + "MI-Face, half-image completion, on " + AuditProgress.threads() + " threads");
         List<ModelAudit> audits = QuickAudit.digits(QuickAudit.Training.BOTH, TARGET_EPSILON,
-                seed == null ? NoiseMode.SECURE : NoiseMode.SEEDED, settings);
+                seed == null ? NoiseMode.SECURE : NoiseMode.SEEDED, settings,
+                new AuditExecution(AuditProgress.threads(), new AuditProgress(progress)));
+        progress.close();
         AuditReportWriter.write(audits, QuickAudit.digitsData(settings.seed()),
                 "dpsgd4j demo quick audit: digits, members = a fair-coin half, " + shadowModels + " shadow models",
                 folder.file("audit"));
@@ -154,12 +162,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void printAudit(PrintWriter stdout, List<ModelAudit> audits, ReportFolder folder) {
         stdout.printf("%nquick audit (attacks on models trained on a random half of the digits):%n");
-        TextTable table = new TextTable("model", "LiRA AUC (null 0.5 +/-)", "loss AUC", "eps lower bound",
-                "inversion ident.", "AUC cap");
+        TextTable table = new TextTable("model", "LiRA AUC (null 0.5 +/-)", "RMIA AUC", "loss AUC",
+                "eps lower bound CP/GDP", "inversion ident.", "AUC cap");
         for (ModelAudit a : audits) {
             table.row(a.name(), String.format("%.3f (+/- %.3f)", a.liraAuc(),
-                            a.fullConfidences().liraOnline().aucNullHalfWidth()),
-                    String.format("%.3f", a.lossAuc()), String.format("%.2f", a.epsilonLowerBound()),
+                            a.fullConfidences().liraOnline().aucNullHalfWidth()), String.format("%.3f", a.rmiaAuc()),
+                    String.format("%.3f", a.lossAuc()), String.format("%.2f / %.2f", a.epsilonLowerBound(),
+                            a.epsilonLowerBoundGdp()),
                     String.format("%.1f", a.inversionIdentificationRate()),
                     Double.isFinite(a.epsilon()) ? String.format("%.3f", a.caps().maxAuc()) : "1");
         }
@@ -216,7 +225,7 @@ final class DemoCommand implements Callable<Integer> {
         folder.writeText("ledger.json", runs.dpSgd().ledger().orElseThrow().toJson());
     }
 
-    private void printTable(PrintWriter stdout, DemoRuns runs, double seconds, ReportFolder folder) {
+    private void printTable(PrintWriter stdout, DemoRuns runs, ReportFolder folder) {
         RunResult dp = runs.dpSgd();
         stdout.printf("dpsgd4j demo: 64-64-10 tanh MLP on the bundled 8x8 digits (%d training / %d test images), "
                         + "%d epochs, expected batch %d, clip %s, Nesterov lr %s%n%n", runs.data().trainingSize(),
@@ -230,7 +239,6 @@ final class DemoCommand implements Callable<Integer> {
         stdout.printf("%nprivate run: noise multiplier %.4f, sample rate %.4f, %d steps, PLD accountant, %s noise%n",
                 dp.noiseMultiplier(), dp.sampleRate(), dp.steps(), RunReports.noise(dp.secureNoise()));
         stdout.printf("report: %s (report.json, accuracy.png, epsilon.png, ledger.json)%n", folder.directory());
-        stdout.printf("total: %s s%n", RunReports.seconds(seconds));
         stdout.flush();
     }
 }

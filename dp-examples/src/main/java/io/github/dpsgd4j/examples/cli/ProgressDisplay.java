@@ -42,6 +42,11 @@ final class ProgressDisplay implements TrainingMonitor {
         return n -> current.stepBy(n);
     }
 
+    /** A bar over {@code total} units of {@code unit} (e.g. " models"); advance it with {@link #stepDone()}. */
+    void counter(String task, long total, String unit) {
+        open(task, total, 0, unit);
+    }
+
     @Override
     public void runStarted(String name, long totalSteps, long stepsDone) {
         open(name, totalSteps, stepsDone, " steps");

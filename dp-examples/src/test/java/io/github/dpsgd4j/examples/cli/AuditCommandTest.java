@@ -28,7 +28,8 @@ class AuditCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SUMMARY_FIELDS = {"test_accuracy", "lira_auc", "loss_auc",
-            "inversion_identification_rate", "inversion_member_gap", "epsilon_lower_bound", "epsilon"};
+            "inversion_identification_rate", "inversion_member_gap", "epsilon_lower_bound", "epsilon", "rmia_auc",
+            "rmia_tpr_at_fpr", "roc_bound", "epsilon_lower_bound_gdp"};
 
     @TempDir
     Path dir;
@@ -133,5 +134,28 @@ class AuditCommandTest {
         CliRun run = CliRun.of("audit", "--model", "x.zip");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--members") && run.err().contains("--non-members"), run.err());
+    }
+
+    @Test
+    void modelThatIsNotADl4jZip_namesTheFileAndWhatWasExpected() throws IOException {
+        Path notAModel = dir.resolve("weights.zip");
+        Files.writeString(notAModel, "not a zip", StandardCharsets.UTF_8);
+        Path members = dir.resolve("m.csv");
+        Files.writeString(members, "0.1,0.2,0.3,0.4,1\n0.5,0.6,0.7,0.8,0\n", StandardCharsets.UTF_8);
+        CliRun run = CliRun.of("audit", "--model", notAModel.toString(), "--members", members.toString(),
+                "--non-members", members.toString(), "--out", dir.resolve("r").toString());
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains(notAModel.toString()) && run.err().contains("not a DL4J model file")
+                && run.err().contains("ModelSerializer"), run.err());
+        assertFalse(run.err().contains("gotConfig"), run.err());
+    }
+
+    @Test
+    void outUnderARegularFile_namesTheOption() throws IOException {
+        Path file = dir.resolve("plain.txt");
+        Files.writeString(file, "x", StandardCharsets.UTF_8);
+        CliRun run = CliRun.of("audit", "--quick", "--out", file.resolve("report").toString());
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains("--out") && run.err().contains("regular file"), run.err());
     }
 }
