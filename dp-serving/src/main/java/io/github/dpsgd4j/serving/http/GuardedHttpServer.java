@@ -29,12 +29,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (query log unavailable); 500 for anything unexpected. No response carries a stack trace or an
  * exception class; the server keeps serving after every error. Protocol: {@link PredictionJson}.
  *
- * <p>Thread-safe; {@link #close()} stops it.
+ * <p>Sets the system property {@code sun.net.httpserver.nodelay=true} when this class loads,
+ * unless it is already set. Thread-safe; {@link #close()} stops it.
  */
 public final class GuardedHttpServer implements AutoCloseable {
 
     /** The API key header. */
     public static final String API_KEY_HEADER = "X-Api-Key";
+
+    static {
+        // The JDK server writes a response's headers and body separately; with Nagle's algorithm on,
+        // the client's delayed acknowledgement then adds about 40 ms to every request (measured:
+        // 44 ms median on loopback). TCP_NODELAY is read once, when the JDK server's configuration
+        // class loads, so it is set here unless the application chose a value itself.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
