@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -211,6 +210,5 @@ class GuardedHttpServerTest {
         IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> HttpSettings.loopback(70000));
         assertTrue(ex.getMessage().contains("--port"));
-        assertEquals(URI.create("http://127.0.0.1:1").getHost(), "127.0.0.1");
     }
 }
