@@ -128,10 +128,13 @@ public final class ServingGuard {
         double[][] released = new double[rows.length][];
         int[] labels = new int[rows.length];
         Set<ProbingSignal> signals = EnumSet.noneOf(ProbingSignal.class);
+        boolean blocking = detector != null && settings.probing().action() == ProbingSettings.Action.BLOCK;
         for (int i = 0; i < rows.length; i++) {
             released[i] = policy.release(logits[i]);
             labels[i] = LogitMath.argmax(logits[i]);
-            if (detector != null) {
+            if (detector != null && !(blocking && !signals.isEmpty())) {
+                // Once a blocking flag is raised the request is withheld: the remaining rows are not
+                // observed, so one request counts as one offence (one cooldown, not several doublings).
                 signals.addAll(detector.observe(client, rows[i], LogitMath.softmax(logits[i])));
             }
         }
@@ -139,7 +142,7 @@ public final class ServingGuard {
         for (ProbingSignal s : signals) {
             reasons.add("probing:" + s.jsonName());
         }
-        if (!signals.isEmpty() && settings.probing().action() == ProbingSettings.Action.BLOCK) {
+        if (blocking && !signals.isEmpty()) {
             return refuse(client, rows, digest, new Decision(Outcome.BLOCKED_PROBING, reasons,
                     detector.blockedFor(client), limit.remainingBudget()));
         }

@@ -121,6 +121,19 @@ class ServingGuardTest {
     }
 
     @Test
+    void aLongProbingBatch_isOneOffence_withOneCooldown() {
+        ServingGuard g = guard(GuardSettings.policyOnly(OutputPolicy.fullConfidences())
+                .withProbing(ProbingSettings.defaults()), null);
+        double[][] batch = new double[33][];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = new double[] {0.5, 0.5, 0.5, 0.5 + 1e-4 * i};
+        }
+        GuardedAnswer a = g.answer("mallory", batch);
+        assertEquals(Outcome.BLOCKED_PROBING, a.decision().outcome());
+        assertEquals(60, a.decision().retryAfterSeconds(), "three bursts in one request must not double twice");
+    }
+
+    @Test
     void reportOnlyProbing_answersAndSaysWhy() {
         GuardSettings settings = GuardSettings.policyOnly(OutputPolicy.labelOnly())
                 .withProbing(ProbingSettings.defaults().withAction(ProbingSettings.Action.REPORT_ONLY));
