@@ -172,7 +172,7 @@ public final class ServingGuard {
         try {
             log.append(new QueryLogEntry(wallClock.instant(), client, rows, digest, decision.outcome().jsonName(),
                     decision.reasons(), decision.answered() ? 0 : decision.retryAfter().toMillis(),
-                    decision.remainingBudget(), outputs, settings.policy().name()));
+                    decision.remainingBudget(), outputs, Policies.cliName(settings.policy())));
             return true;
         } catch (IOException | RuntimeException ex) {
             return false;

@@ -92,6 +92,7 @@ class ServingGuardTest {
         assertEquals("budget_exhausted", last.get("decision").asText());
         assertEquals("alice", last.get("client").asText());
         assertTrue(last.get("retry_after_ms").asLong() > 3_500_000);
+        assertEquals("label", last.get("policy").asText(), "the log names the policy as the command line does");
     }
 
     @Test
