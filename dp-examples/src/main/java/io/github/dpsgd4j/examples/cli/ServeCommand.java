@@ -168,7 +168,13 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void stop(GuardedHttpServer server, QueryLog log, CountDownLatch stopped) {
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Stops once, whether the duration ended or the JVM is shutting down (Ctrl-C). */
+    private void stop(GuardedHttpServer server, QueryLog log, CountDownLatch stopped) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         server.close();
         try {
             log.close();
