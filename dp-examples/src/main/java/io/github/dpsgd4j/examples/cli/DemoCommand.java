@@ -120,6 +120,9 @@ final class DemoCommand implements Callable<Integer> {
             summary.set("audit", AuditJson.summaries(audits));
         }
         writeReport(folder, runs, summary);
+        org.deeplearning4j.util.ModelSerializer.writeModel(runs.dpSgd().network(), folder.file("model.zip").toFile(),
+                false);
+        io.github.dpsgd4j.serving.card.PrivacyCard.writeBeside(folder.directory());
         if (json) {
             stdout.println(Json.oneLine(summary));
             stdout.flush();

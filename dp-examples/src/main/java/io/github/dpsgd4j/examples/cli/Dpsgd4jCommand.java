@@ -23,6 +23,8 @@ import java.io.PrintWriter;
                 TrainCommand.class,
                 SweepCommand.class,
                 AuditCommand.class,
+                ServeCommand.class,
+                CardCommand.class,
         })
 public final class Dpsgd4jCommand implements Runnable {
 

@@ -170,6 +170,7 @@ final class TrainCommand implements Callable<Integer> {
 
         ObjectNode summary = summary(state, result, prepared, seconds, folder);
         writeReport(folder, summary, result);
+        io.github.dpsgd4j.serving.card.PrivacyCard.writeBeside(folder.directory());
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
             stdout.println(Json.oneLine(summary));
