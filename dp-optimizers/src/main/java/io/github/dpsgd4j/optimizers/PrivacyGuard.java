@@ -89,13 +89,15 @@ public final class PrivacyGuard {
      * @throws UncheckedIOException if the journal cannot be written (then no step was recorded)
      */
     public void recordStep() {
-        PrivacyLedger next = ledger.record(config.noiseMultiplier(), config.sampleRate(), 1);
+        PrivacyLedger next = ledger.record(config.noiseMultiplier(), config.sampleRate(), 1,
+                config.samplingMethod().ledgerMethod());
         if (journal != null && next.totalSteps() > journalReservedThrough) {
             long reserve = JOURNAL_RESERVATION;
             if (config.budget() != null) {
                 reserve = Math.min(reserve, stepsAllowed);
             }
-            PrivacyLedger reserved = ledger.record(config.noiseMultiplier(), config.sampleRate(), Math.max(1, reserve));
+            PrivacyLedger reserved = ledger.record(config.noiseMultiplier(), config.sampleRate(), Math.max(1, reserve),
+                    config.samplingMethod().ledgerMethod());
             try {
                 journal.append(reserved);
             } catch (IOException e) {
@@ -135,6 +137,6 @@ public final class PrivacyGuard {
     public PrivacyGuarantee spent(double delta, AccountantType accountant) {
         Checks.openUnitInterval("delta", delta);
         Checks.notNull("accountant", accountant);
-        return ledger.accountant(accountant).guarantee(delta);
+        return ledger.guarantee(delta, accountant);
     }
 }

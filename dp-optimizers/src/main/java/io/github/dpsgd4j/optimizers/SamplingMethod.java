@@ -13,5 +13,11 @@ public enum SamplingMethod {
      * Common in practice, but the accountants' guarantee is proved for Poisson sampling, not for
      * this: the reported epsilon is then an approximation, not a certificate. Opt-in only.
      */
-    SHUFFLED_FIXED_SIZE
+    SHUFFLED_FIXED_SIZE;
+
+    /** The method as the privacy ledger records it (so a shuffled run's guarantee says it is not certified). */
+    public io.github.dpsgd4j.accounting.SamplingMethod ledgerMethod() {
+        return this == POISSON ? io.github.dpsgd4j.accounting.SamplingMethod.POISSON
+                : io.github.dpsgd4j.accounting.SamplingMethod.SHUFFLED_FIXED_SIZE;
+    }
 }
