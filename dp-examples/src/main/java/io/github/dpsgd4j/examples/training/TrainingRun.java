@@ -3,6 +3,7 @@ package io.github.dpsgd4j.examples.training;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
+import io.github.dpsgd4j.optimizers.StepPlan;
 import io.github.dpsgd4j.optimizers.EpochReport;
 import io.github.dpsgd4j.optimizers.PrivacyListener;
 import io.github.dpsgd4j.optimizers.StepReport;
@@ -99,7 +100,7 @@ public final class TrainingRun {
                 .noiseSource(noise)
                 .listener(new Listener());
         if (recipe.isPrivate()) {
-            // The trainer calibrates for exactly the ceil(1/q) steps per epoch that fit() takes.
+            // The trainer calibrates for exactly the steps fit() takes (StepPlan owns that arithmetic).
             builder.targetBudget(recipe.budget().orElseThrow(), recipe.epochs());
         } else {
             builder.noiseMultiplier(0);
@@ -108,7 +109,7 @@ public final class TrainingRun {
             builder.checkpoints(checkpointDirectory, 0);
         }
         trainer = builder.build();
-        return fit(epochsNow, (long) Math.ceil(1.0 / q) * recipe.epochs(), 0);
+        return fit(epochsNow, StepPlan.of(q, recipe.epochs()).totalSteps(), 0);
     }
 
     /**
@@ -131,9 +132,8 @@ public final class TrainingRun {
                 history.add(r);
             }
         }
-        long stepsPerEpoch = (long) Math.ceil(1.0 / trainer.config().sampleRate());
         int remaining = Math.max(0, recipe.epochs() - epochsDone);
-        return fit(remaining, stepsPerEpoch * recipe.epochs(), trainer.stepsTaken());
+        return fit(remaining, StepPlan.of(trainer.config().sampleRate(), recipe.epochs()).totalSteps(), trainer.stepsTaken());
     }
 
     private RunResult fit(int epochs, long totalSteps, long stepsDone) {
