@@ -61,12 +61,22 @@ public final class PrivacyCardReader {
             d = run.get("delta").asDouble();
         }
         Checks.openUnitInterval("delta", d);
-        double pld = ledger.accountant(AccountantType.PLD).epsilon(d);
         double rdp = ledger.accountant(AccountantType.RDP).epsilon(d);
+        // PLD is the tight default; a ledger whose privacy loss it cannot discretise (a run trained
+        // with the RDP accountant for a huge target, say) gets RDP's upper bound instead, named as such.
+        double tight;
+        String accountant;
+        try {
+            tight = ledger.accountant(AccountantType.PLD).epsilon(d);
+            accountant = "pld";
+        } catch (IllegalArgumentException | IllegalStateException pldCannot) {
+            tight = rdp;
+            accountant = "rdp";
+        }
         double recorded = number(run, "epsilon");
         boolean recordedInfinite = run != null && run.has("epsilon_non_finite");
         double epsilon = recordedInfinite ? Double.POSITIVE_INFINITY
-                : Double.isNaN(recorded) ? pld : Math.max(pld, recorded);
+                : Double.isNaN(recorded) ? tight : Math.max(tight, recorded);
         List<LedgerEntry> segments = ledger.entries();
         double sigma = Double.NaN;
         double q = Double.NaN;
@@ -78,7 +88,7 @@ public final class PrivacyCardReader {
         String modelFile = Files.isRegularFile(folder.resolve("model.zip")) ? "model.zip" : null;
         AuditFindings audit = audit(folder, auditFile, report, Double.isFinite(epsilon));
         return new PrivacyCard(modelFile, text(report, "dataset"), (long) orMinusOne(number(report, "train_size")),
-                text(report, "model"), number(run, "test_accuracy"), epsilon, d, "pld", rdp, sigma, q,
+                text(report, "model"), number(run, "test_accuracy"), epsilon, d, accountant, rdp, sigma, q,
                 ledger.totalSteps(), number(run, "clip"), segments, audit, null);
     }
 

@@ -65,6 +65,17 @@ class PrivacyCardTest {
     }
 
     @Test
+    void card_ofALedgerThePldCannotDiscretise_usesRdpAndSaysSo() throws IOException {
+        // What 'train --accountant rdp --target-epsilon 1e9' leaves: a noise multiplier far too small for PLD's grid.
+        Files.writeString(dir.resolve("ledger.json"), PrivacyLedger.empty().record(5.7e-5, 0.178, 6).toJson());
+        Files.writeString(dir.resolve("report.json"), "{\"delta\": 1e-5}");
+        PrivacyCard card = PrivacyCard.writeBeside(dir);
+        assertEquals("rdp", card.accountant());
+        assertEquals(card.epsilonRdp(), card.epsilon());
+        assertTrue(card.epsilon() > 1e6, "epsilon " + card.epsilon());
+    }
+
+    @Test
     void card_ofANonPrivateRun_saysThereIsNoGuarantee() throws IOException {
         Files.writeString(dir.resolve("ledger.json"), PrivacyLedger.empty().record(0, 0.1, 100).toJson());
         Files.writeString(dir.resolve("report.json"), "{\"delta\": 1e-5}");
