@@ -45,7 +45,8 @@ import java.util.concurrent.Callable;
                 "Trains a 64-64-10 tanh MLP on the bundled 8x8 digits twice: without noise (epsilon = infinity) "
                         + "and with DP-SGD at epsilon = 3, delta = 1e-5 (noise calibrated with the PLD accountant).",
                 "Prints a table (accuracy, epsilon, seconds) and writes a report folder: report.json, "
-                        + "accuracy.png, epsilon.png and the privacy ledger."})
+                        + "accuracy.png, epsilon.png, the privacy ledger, the private model (model.zip, ready for "
+                        + "'dpsgd4j serve') and its privacy card (card.json, card.html)."})
 final class DemoCommand implements Callable<Integer> {
 
     /** The private run's target epsilon. */
@@ -209,6 +210,7 @@ final class DemoCommand implements Callable<Integer> {
         summary.put("secure_noise", seed == null);
         summary.put("seconds", seconds);
         summary.put("report_dir", folder.directory().toString());
+        summary.put("model_file", folder.file("model.zip").toString());
         return summary;
     }
 
@@ -241,7 +243,9 @@ final class DemoCommand implements Callable<Integer> {
                 .print(stdout, "");
         stdout.printf("%nprivate run: noise multiplier %.4f, sample rate %.4f, %d steps, PLD accountant, %s noise%n",
                 dp.noiseMultiplier(), dp.sampleRate(), dp.steps(), RunReports.noise(dp.secureNoise()));
-        stdout.printf("report: %s (report.json, accuracy.png, epsilon.png, ledger.json)%n", folder.directory());
+        stdout.printf("report: %s (report.json, accuracy.png, epsilon.png, ledger.json, card.html)%n", folder.directory());
+        stdout.printf("private model: %s (serve it: ./dpsgd4j serve --model %s --port 8080 --api-keys KEYS)%n",
+                folder.file("model.zip"), folder.file("model.zip"));
         stdout.flush();
     }
 }

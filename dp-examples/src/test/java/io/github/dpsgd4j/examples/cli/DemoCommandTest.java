@@ -2,6 +2,7 @@ package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +49,10 @@ class DemoCommandTest {
         assertFalse(json.get("secure_noise").asBoolean());
         assertTrue(json.get("noise").asText().contains("not secure"), json.toString());
         assertEquals(report.toString(), json.get("report_dir").asText());
-        for (String file : List.of("report.json", "accuracy.png", "epsilon.png", "ledger.json")) {
+        assertEquals(report.resolve("model.zip").toString(), json.get("model_file").asText());
+        assertEquals(json.get("private").get("steps").asLong(),
+                ModelSerializer.restoreMultiLayerNetwork(report.resolve("model.zip").toFile()).getIterationCount());
+        for (String file : List.of("report.json", "accuracy.png", "epsilon.png", "ledger.json", "card.json", "card.html")) {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
         }
         byte[] png = Files.readAllBytes(report.resolve("accuracy.png"));
