@@ -105,6 +105,17 @@ public final class DpSgdTrainer {
     }
 
     /**
+     * Continues training a model saved by {@link #saveModel(Path)}: the new trainer's ledger starts with
+     * every step already in the file's ledger, so epsilon is reported for the whole training. Clip norm,
+     * sample rate, sampling method, batch settings, accountant and budget start as saved (each can be
+     * set again); the noise must be set again ({@code noiseMultiplier} or {@code targetBudget}; a target
+     * budget calibrates for the new steps only, and the budget guard then counts the saved steps too).
+     */
+    public static Builder builder(SavedModel saved) {
+        return new Builder(saved);
+    }
+
+    /**
      * Starts configuring private training of {@code graph} (initialised with {@code graph.init()}):
      * several inputs and outputs, every vertex DL4J ships, frozen parts as {@code fit()} treats them.
      */
@@ -340,6 +351,17 @@ public final class DpSgdTrainer {
                 noise.isSecure());
     }
 
+    /**
+     * Saves the model with its updater state and this run's privacy ledger and configuration to one
+     * zip, atomically. DL4J reads it as usual ({@code ModelSerializer.restoreMultiLayerNetwork} or
+     * {@code restoreComputationGraph}); {@link SavedModel#read(Path)} and {@link #builder(SavedModel)}
+     * continue the ledger. A model saved with {@code ModelSerializer} alone has no ledger: a trainer
+     * built on it starts a new accounting, which under-reports the privacy spent.
+     */
+    public void saveModel(Path file) throws IOException {
+        SavedModel.write(file, model.model(), guard.ledger(), config);
+    }
+
     private void saveCheckpointIfConfigured() {
         if (checkpointDirectory == null) {
             return;
@@ -388,11 +410,15 @@ public final class DpSgdTrainer {
             super(net);
         }
 
+        private Builder(SavedModel saved) {
+            super(saved);
+        }
+
         /** Validates everything and builds the trainer (calibrating sigma first if asked). */
         public DpSgdTrainer build() {
             DpSgdConfig config = resolveConfig();
             return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
-                    checkpointEverySteps, PrivacyLedger.empty(), 0, plannedEpochs());
+                    checkpointEverySteps, initialLedger, 0, plannedEpochs());
         }
     }
 }

@@ -4,6 +4,7 @@ import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.NoiseCalibration;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
@@ -41,9 +42,28 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
     final List<PrivacyListener> listeners = new ArrayList<>();
     Path checkpointDirectory;
     long checkpointEverySteps;
+    /** The ledger the run continues (a model saved with its ledger), or empty. */
+    PrivacyLedger initialLedger = PrivacyLedger.empty();
 
     TrainerSettings(Model net) {
         this.net = Checks.notNull("net", net);
+    }
+
+    /** Continues {@code saved}: its model, its ledger, and its settings except the noise (set sigma again). */
+    TrainerSettings(SavedModel saved) {
+        this(Checks.notNull("saved", saved).model());
+        DpSgdConfig c = saved.config();
+        this.initialLedger = saved.ledger();
+        this.l2NormClip = c.l2NormClip();
+        this.sampleRate = c.sampleRate();
+        this.samplingMethod = c.samplingMethod();
+        this.physicalBatchSize = c.physicalBatchSize();
+        this.nonFiniteNormPolicy = c.nonFiniteNormPolicy();
+        this.accountant = c.accountant();
+        this.budget = c.budget();
+        if (c.budget() == null) {
+            this.reportingDelta = c.reportingDelta();
+        }
     }
 
     private DpSgdTrainer.Builder self() {
