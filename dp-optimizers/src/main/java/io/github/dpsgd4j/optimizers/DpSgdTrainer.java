@@ -97,6 +97,11 @@ public final class DpSgdTrainer {
         this.stepData = new StepDataCache(model);
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
+        for (String warning : step.warnings()) {
+            for (PrivacyListener l : this.listeners) {
+                l.onWarning(warning);
+            }
+        }
     }
 
     /** Starts configuring private training of {@code net} (initialised with {@code net.init()}). */
@@ -205,7 +210,7 @@ public final class DpSgdTrainer {
                         l.onBudgetExhausted(refusal.get());
                     }
                     saveCheckpointIfConfigured();
-                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal);
+                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal, warnings());
                 }
                 int[] batch = shuffledBatches != null ? shuffledBatches.get((int) s) : sampler.sample(training.size());
                 totals.add(takeStep(training, batch, epoch));
@@ -225,7 +230,7 @@ public final class DpSgdTrainer {
             }
             saveCheckpointIfConfigured();
         }
-        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty());
+        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty(), warnings());
     }
 
     /**
@@ -326,6 +331,15 @@ public final class DpSgdTrainer {
     /** Steps whose update has been applied, over the whole run (resumes included). */
     public long stepsTaken() {
         return stepsTaken;
+    }
+
+    /**
+     * The warnings that matter for privacy or speed (no noise, seeded noise, shuffled batches whose epsilon
+     * is not a proven bound, the slow exact per-example loop), in order; also logged (SLF4J, WARN) and
+     * sent to {@link PrivacyListener#onWarning}. Readable without a logging backend. Immutable.
+     */
+    public List<String> warnings() {
+        return step.warnings();
     }
 
     /** How per-example gradients are computed for this network. */

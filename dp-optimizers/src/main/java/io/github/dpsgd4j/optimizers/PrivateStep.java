@@ -11,7 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One private step in one JVM, from the parts: record it with the {@link PrivacyGuard}, clip and
@@ -32,6 +34,7 @@ final class PrivateStep {
     private final NoiseAndNormalisation noising;
     private final StepWorkspace noiseWorkspace = new StepWorkspace("DPSGD_NOISE");
     private final StepWorkspace batchWorkspace = new StepWorkspace("DPSGD_BATCH");
+    private final List<String> warnings = new ArrayList<>();
 
     PrivateStep(ModelAdapter model, DpSgdConfig config, PrivacyGuard guard, NoiseSource noise) {
         this.model = model;
@@ -45,16 +48,29 @@ final class PrivateStep {
                 noise.isSecure() ? "secure" : "SEEDED (NOT SECURE: for reproducible experiments only)",
                 engine.strategy());
         if (engine.strategy() == GradientEngine.Strategy.PER_EXAMPLE_LOOP) {
-            log.warn("no per-example gradient rule for {}: using the exact per-example loop, which is much slower "
-                    + "(about batch-size-1 speed)", engine.layersWithoutRule());
+            warn("no per-example gradient rule for " + engine.layersWithoutRule() + ": using the exact per-example "
+                    + "loop, which is much slower (about batch-size-1 speed)");
         }
         if (config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE) {
-            log.warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
+            warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
                     + "is an approximation for this run, not a proven bound");
         }
         if (!config.isPrivate()) {
-            log.warn("noise multiplier is 0: this run is NOT differentially private (epsilon is infinite)");
+            warn("noise multiplier is 0: this run is NOT differentially private (epsilon is infinite)");
         }
+        if (!noise.isSecure()) {
+            warn("seeded noise source: the noise and sampling are reproducible, NOT secure; for experiments only");
+        }
+    }
+
+    private void warn(String warning) {
+        log.warn(warning);
+        warnings.add(warning);
+    }
+
+    /** The warnings about privacy or speed raised when this step was set up, in order. Immutable. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     GradientEngine.Strategy strategy() {
