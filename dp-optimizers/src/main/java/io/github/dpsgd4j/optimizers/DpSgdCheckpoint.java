@@ -45,6 +45,8 @@ public final class DpSgdCheckpoint {
 
     /** The checkpoint file inside a checkpoint directory. */
     public static final String FILE_NAME = "checkpoint.zip";
+    /** The checkpoint before the current one, kept so that one damaged file is recoverable. */
+    public static final String PREVIOUS_FILE_NAME = "checkpoint.previous.zip";
     static final String MODEL_ENTRY = "model.zip";
     static final String LEDGER_ENTRY = "privacy-ledger.json";
     static final String STATE_ENTRY = "dpsgd4j-checkpoint.json";
@@ -145,6 +147,7 @@ public final class DpSgdCheckpoint {
                 zip.flush();
                 channel.force(true);
             }
+            keepPrevious(directory, target);
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -154,6 +157,27 @@ public final class DpSgdCheckpoint {
             forceDirectory(directory);
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Copies the current checkpoint to {@value #PREVIOUS_FILE_NAME} (through a temporary file and an atomic
+     * rename), so that {@value #FILE_NAME} is never missing and one damaged file leaves an intact one.
+     */
+    private static void keepPrevious(Path directory, Path current) throws IOException {
+        if (!Files.isRegularFile(current)) {
+            return;
+        }
+        Path copy = Files.createTempFile(directory, PREVIOUS_FILE_NAME + ".", ".tmp");
+        try {
+            Files.copy(current, copy, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(copy, directory.resolve(PREVIOUS_FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(copy);
         }
     }
 
@@ -188,6 +212,11 @@ public final class DpSgdCheckpoint {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 entries.put(entry.getName(), zip.readAllBytes());
             }
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw damaged(directory, file, e);
+        }
+        if (entries.isEmpty()) {
+            throw damaged(directory, file, new java.util.zip.ZipException("no zip entries"));
         }
         if (!entries.containsKey(LEDGER_ENTRY)) {
             throw new IllegalArgumentException("checkpoint " + file + " has no privacy ledger (" + LEDGER_ENTRY
@@ -208,6 +237,15 @@ public final class DpSgdCheckpoint {
                 : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true);
         return new DpSgdCheckpoint(net, config, ledger, state.path("steps_taken").asLong(),
                 state.path("checkpoint_every_steps").asLong());
+    }
+
+    private static IOException damaged(Path directory, Path file, IOException cause) {
+        Path previous = directory.resolve(PREVIOUS_FILE_NAME);
+        String recovery = Files.isRegularFile(previous)
+                ? " The previous checkpoint " + previous + " is kept: move it over " + file + " to resume from it"
+                + " (the directory's privacy journal still counts every step spent since)."
+                : " No previous checkpoint is kept in " + directory + ".";
+        return new IOException("checkpoint " + file + " is damaged (" + cause.getMessage() + ")." + recovery, cause);
     }
 
     static ObjectNode configToJson(DpSgdConfig config) {
