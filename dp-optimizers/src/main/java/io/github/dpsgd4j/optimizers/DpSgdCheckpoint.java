@@ -61,9 +61,11 @@ public final class DpSgdCheckpoint {
     private final PrivacyLedger ledger;
     private final long stepsTaken;
     private final long checkpointEverySteps;
+    private final long journalReservation;
 
     private DpSgdCheckpoint(org.deeplearning4j.nn.api.Model network, DpSgdConfig config, PrivacyLedger ledger, long stepsTaken,
-                            long checkpointEverySteps) {
+                            long checkpointEverySteps, long journalReservation) {
+        this.journalReservation = journalReservation;
         this.network = network;
         this.config = config;
         this.ledger = ledger;
@@ -107,6 +109,11 @@ public final class DpSgdCheckpoint {
         return checkpointEverySteps;
     }
 
+    /** Steps the run reserves in its journal at a time (64 for checkpoints written before this was saved). */
+    long journalReservation() {
+        return journalReservation;
+    }
+
     /** Whether {@code directory} holds a checkpoint file. */
     public static boolean exists(Path directory) {
         return Files.isRegularFile(directory.resolve(FILE_NAME));
@@ -114,11 +121,12 @@ public final class DpSgdCheckpoint {
 
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, boolean secureNoise) throws IOException {
-        write(directory, net, config, ledger, stepsTaken, 0, secureNoise);
+        write(directory, net, config, ledger, stepsTaken, 0, PrivacyGuard.DEFAULT_JOURNAL_RESERVATION, secureNoise);
     }
 
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
-                      long stepsTaken, long checkpointEverySteps, boolean secureNoise) throws IOException {
+                      long stepsTaken, long checkpointEverySteps, long journalReservation, boolean secureNoise)
+            throws IOException {
         Files.createDirectories(directory);
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, model, true);
@@ -127,6 +135,7 @@ public final class DpSgdCheckpoint {
         state.put("version", VERSION);
         state.put("steps_taken", stepsTaken);
         state.put("checkpoint_every_steps", checkpointEverySteps);
+        state.put("journal_reservation", journalReservation);
         if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph) {
             state.put("model_kind", GRAPH_KIND);
         }
@@ -236,7 +245,8 @@ public final class DpSgdCheckpoint {
                 ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true)
                 : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true);
         return new DpSgdCheckpoint(net, config, ledger, state.path("steps_taken").asLong(),
-                state.path("checkpoint_every_steps").asLong());
+                state.path("checkpoint_every_steps").asLong(),
+                Math.max(1, state.path("journal_reservation").asLong(PrivacyGuard.DEFAULT_JOURNAL_RESERVATION)));
     }
 
     private static IOException damaged(Path directory, Path file, IOException cause) {

@@ -76,13 +76,18 @@ public final class DpSgdTrainer {
     /** Epochs planned at build time (targetBudget or epochs), or NaN. */
     private final double plannedEpochs;
 
+    private final long journalReservation;
+    /** Warnings raised when resuming (steps counted from the journal), before the step's own. */
+    private final List<String> resumeWarnings;
+
     /** Steps whose update was applied, over the whole run. */
     private long stepsTaken;
     private final StepDataCache stepData;
 
     private DpSgdTrainer(Model network, LayerRules rules, DpSgdConfig config, NoiseSource noise,
                          List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
-                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs) {
+                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs, long journalReservation,
+                         List<String> resumeWarnings) {
         this.model = network instanceof ComputationGraph graph ? new ComputationGraphAdapter(graph, rules)
                 : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, rules);
         this.config = config;
@@ -92,12 +97,14 @@ public final class DpSgdTrainer {
         this.checkpointEverySteps = checkpointEverySteps;
         this.stepsTaken = stepsTaken;
         this.plannedEpochs = plannedEpochs;
-        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory);
+        this.journalReservation = journalReservation;
+        this.resumeWarnings = List.copyOf(resumeWarnings);
+        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory, journalReservation);
         this.step = new PrivateStep(model, config, guard, noise);
         this.stepData = new StepDataCache(model);
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
-        for (String warning : step.warnings()) {
+        for (String warning : warnings()) {
             for (PrivacyListener l : this.listeners) {
                 l.onWarning(warning);
             }
@@ -339,7 +346,9 @@ public final class DpSgdTrainer {
      * sent to {@link PrivacyListener#onWarning}. Readable without a logging backend. Immutable.
      */
     public List<String> warnings() {
-        return step.warnings();
+        List<String> all = new java.util.ArrayList<>(resumeWarnings);
+        all.addAll(step.warnings());
+        return List.copyOf(all);
     }
 
     /** How per-example gradients are computed for this network. */
@@ -362,7 +371,7 @@ public final class DpSgdTrainer {
     public void saveCheckpoint(Path directory) throws IOException {
         Checks.notNull("directory", directory);
         DpSgdCheckpoint.write(directory, model.model(), config, guard.ledger(), stepsTaken, checkpointEverySteps,
-                noise.isSecure());
+                journalReservation, noise.isSecure());
     }
 
     /**
@@ -404,10 +413,12 @@ public final class DpSgdTrainer {
         Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
-        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger());
+        List<String> warnings = new java.util.ArrayList<>();
+        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
+                checkpoint.journalReservation(), warnings);
         return new DpSgdTrainer(checkpoint.model(), LayerRules.defaults(), checkpoint.config(), noise,
                 List.of(listeners), directory, checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken(),
-                Double.NaN);
+                Double.NaN, checkpoint.journalReservation(), warnings);
     }
 
     /** Resumes with secure noise; see {@link #resume(Path, NoiseSource, PrivacyListener...)}. */
@@ -432,7 +443,7 @@ public final class DpSgdTrainer {
         public DpSgdTrainer build() {
             DpSgdConfig config = resolveConfig();
             return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
-                    checkpointEverySteps, initialLedger, 0, plannedEpochs());
+                    checkpointEverySteps, initialLedger, 0, plannedEpochs(), journalReservation, List.of());
         }
     }
 }

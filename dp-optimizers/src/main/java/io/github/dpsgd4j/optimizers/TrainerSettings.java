@@ -42,6 +42,7 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
     final List<PrivacyListener> listeners = new ArrayList<>();
     Path checkpointDirectory;
     long checkpointEverySteps;
+    long journalReservation = PrivacyGuard.DEFAULT_JOURNAL_RESERVATION;
     /** The ledger the run continues (a model saved with its ledger), or empty. */
     PrivacyLedger initialLedger = PrivacyLedger.empty();
 
@@ -177,6 +178,16 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
     public DpSgdTrainer.Builder checkpoints(Path directory, long everySteps) {
         this.checkpointDirectory = Checks.notNull("directory", directory);
         this.checkpointEverySteps = Checks.nonNegative("everySteps", everySteps);
+        return self();
+    }
+
+    /**
+     * Steps reserved in the checkpoint directory's privacy journal at a time, {@code >= 1}; 64 by default.
+     * After a crash, up to this many steps that may not have been taken are counted as spent (erring
+     * toward privacy); a smaller value over-counts less and forces the journal to disk more often.
+     */
+    public DpSgdTrainer.Builder journalReservation(long steps) {
+        this.journalReservation = Checks.positive("journalReservation", steps);
         return self();
     }
 
