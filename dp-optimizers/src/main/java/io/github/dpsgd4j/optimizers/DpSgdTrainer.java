@@ -412,6 +412,13 @@ public final class DpSgdTrainer {
             throws IOException {
         Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
+        if (!DpSgdCheckpoint.exists(directory)
+                && java.nio.file.Files.isRegularFile(directory.resolve(CheckpointJournal.FILE_NAME))) {
+            throw new java.nio.file.NoSuchFileException(directory.resolve(DpSgdCheckpoint.FILE_NAME).toString(), null,
+                    "the run stopped before its first checkpoint, but its privacy journal counts the steps it spent: "
+                    + "build a new trainer on fresh weights with checkpoints(" + directory + ", everySteps); it "
+                    + "continues counting them");
+        }
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
         List<String> warnings = new java.util.ArrayList<>();
         PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
@@ -442,8 +449,34 @@ public final class DpSgdTrainer {
         /** Validates everything and builds the trainer (calibrating sigma first if asked). */
         public DpSgdTrainer build() {
             DpSgdConfig config = resolveConfig();
+            PrivacyLedger ledger = initialLedger;
+            List<String> warnings = new java.util.ArrayList<>();
+            Optional<PrivacyLedger> journaled = journaledWithoutCheckpoint();
+            if (journaled.isPresent() && journaled.get().totalSteps() > 0) {
+                if (initialLedger.totalSteps() > 0) {
+                    throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " holds a "
+                            + "privacy journal of another run; continue a saved model in an empty directory");
+                }
+                ledger = journaled.get();
+                String warning = "checkpoint directory " + checkpointDirectory + " holds a privacy journal of "
+                        + ledger.totalSteps() + " steps but no checkpoint (a run stopped before its first checkpoint):"
+                        + " training starts from the given weights and counts those steps as spent";
+                log.warn(warning);
+                warnings.add(warning);
+            }
             return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
-                    checkpointEverySteps, initialLedger, 0, plannedEpochs(), journalReservation, List.of());
+                    checkpointEverySteps, ledger, 0, plannedEpochs(), journalReservation, warnings);
+        }
+
+        private Optional<PrivacyLedger> journaledWithoutCheckpoint() {
+            if (checkpointDirectory == null || DpSgdCheckpoint.exists(checkpointDirectory)) {
+                return Optional.empty();
+            }
+            try {
+                return new CheckpointJournal(checkpointDirectory).latest();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the privacy journal in " + checkpointDirectory, e);
+            }
         }
     }
 }

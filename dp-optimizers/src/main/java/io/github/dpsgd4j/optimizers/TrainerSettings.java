@@ -224,8 +224,7 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
         }
         DpSgdConfig config = new DpSgdConfig(l2NormClip, sigma, sampleRate, samplingMethod, physicalBatchSize,
                 nonFiniteNormPolicy, guard, accountant, delta);
-        if (checkpointDirectory != null && (DpSgdCheckpoint.exists(checkpointDirectory)
-                || java.nio.file.Files.exists(checkpointDirectory.resolve(CheckpointJournal.FILE_NAME)))) {
+        if (checkpointDirectory != null && DpSgdCheckpoint.exists(checkpointDirectory)) {
             throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " already holds a "
                     + "dpsgd4j run; resume it with DpSgdTrainer.resume(directory) or choose an empty directory");
         }

@@ -44,4 +44,27 @@ class JournalReservationTest {
                 () -> DpSgdTrainer.builder(net).journalReservation(0));
         assertTrue(e.getMessage().contains("journalReservation"), e.getMessage());
     }
+
+    @Test
+    void runStoppedBeforeItsFirstCheckpoint_isExplained_andANewRunThereCountsItsSteps(@TempDir Path dir)
+            throws IOException {
+        DataSet data = TestNetworks.gaussianData(3, 40, 5, 2, DataType.FLOAT);
+        Path run = dir.resolve("run");
+        DpSgdTrainer first = DpSgdTrainer.builder(TestNetworks.mlp(3, 5, 4, 2, new Sgd(0.1), DataType.FLOAT))
+                .l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(0.25).checkpoints(run, 0).journalReservation(5)
+                .build();
+        first.step(data); // then the process dies before any checkpoint
+
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> DpSgdTrainer.resume(run));
+        assertTrue(e.getMessage().contains("privacy journal counts the steps") && e.getMessage().contains(run.toString()),
+                e.getMessage());
+
+        DpSgdTrainer again = DpSgdTrainer.builder(TestNetworks.mlp(4, 5, 4, 2, new Sgd(0.1), DataType.FLOAT))
+                .l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(0.25).checkpoints(run, 0).build();
+        assertEquals(5, again.ledger().totalSteps(), "the journal's spent steps are counted");
+        assertTrue(again.warnings().get(0).contains("no checkpoint"), again.warnings().toString());
+        again.fit(data, 1);
+        assertEquals(9, DpSgdTrainer.resume(run).ledger().totalSteps());
+    }
 }
