@@ -121,12 +121,14 @@ public final class DpSgdCheckpoint {
 
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, boolean secureNoise) throws IOException {
-        write(directory, net, config, ledger, stepsTaken, 0, PrivacyGuard.DEFAULT_JOURNAL_RESERVATION, secureNoise);
+        write(directory, net, config, ledger, stepsTaken, 0, PrivacyGuard.DEFAULT_JOURNAL_RESERVATION, false,
+                secureNoise);
     }
 
+    /** @param journalKept whether the run keeps its privacy journal in {@code directory} */
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
-                      long stepsTaken, long checkpointEverySteps, long journalReservation, boolean secureNoise)
-            throws IOException {
+                      long stepsTaken, long checkpointEverySteps, long journalReservation, boolean journalKept,
+                      boolean secureNoise) throws IOException {
         Files.createDirectories(directory);
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, model, true);
@@ -136,6 +138,7 @@ public final class DpSgdCheckpoint {
         state.put("steps_taken", stepsTaken);
         state.put("checkpoint_every_steps", checkpointEverySteps);
         state.put("journal_reservation", journalReservation);
+        state.put("journal_kept", journalKept);
         if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph) {
             state.put("model_kind", GRAPH_KIND);
         }
@@ -239,6 +242,13 @@ public final class DpSgdCheckpoint {
         JsonNode state = JSON.readTree(entries.get(STATE_ENTRY));
         if (!FORMAT.equals(state.path("format").asText()) || state.path("version").asInt() != VERSION) {
             throw new IllegalArgumentException("checkpoint " + file + " is not a version " + VERSION + " " + FORMAT);
+        }
+        if (state.path("journal_kept").asBoolean(false)
+                && !Files.isRegularFile(directory.resolve(CheckpointJournal.FILE_NAME))) {
+            throw new IllegalStateException("checkpoint directory " + directory + " has lost its privacy journal ("
+                    + CheckpointJournal.FILE_NAME + "): the run kept one, and without it the steps taken after the "
+                    + "checkpoint are unknown and would not be counted; restore the journal file to resume (refusing "
+                    + "to under-report the privacy spent)");
         }
         DpSgdConfig config = configFromJson(state.path("config"));
         org.deeplearning4j.nn.api.Model net = GRAPH_KIND.equals(state.path("model_kind").asText())

@@ -371,7 +371,7 @@ public final class DpSgdTrainer {
     public void saveCheckpoint(Path directory) throws IOException {
         Checks.notNull("directory", directory);
         DpSgdCheckpoint.write(directory, model.model(), config, guard.ledger(), stepsTaken, checkpointEverySteps,
-                journalReservation, noise.isSecure());
+                journalReservation, directory.equals(checkpointDirectory), noise.isSecure());
     }
 
     /**

@@ -67,4 +67,26 @@ class JournalReservationTest {
         again.fit(data, 1);
         assertEquals(9, DpSgdTrainer.resume(run).ledger().totalSteps());
     }
+
+    @Test
+    void deletedJournal_isRefusedOnResume_ratherThanUnderCounting(@TempDir Path dir) throws IOException {
+        DataSet data = TestNetworks.gaussianData(5, 40, 5, 2, DataType.FLOAT);
+        Path run = dir.resolve("run");
+        DpSgdTrainer trainer = DpSgdTrainer.builder(TestNetworks.mlp(5, 5, 4, 2, new Sgd(0.1), DataType.FLOAT))
+                .l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(0.25).checkpoints(run, 2).build();
+        trainer.fit(data, 1);
+        java.nio.file.Files.delete(run.resolve(CheckpointJournal.FILE_NAME));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DpSgdTrainer.resume(run));
+        assertTrue(e.getMessage().contains("lost its privacy journal") && e.getMessage().contains(run.toString()),
+                e.getMessage());
+    }
+
+    @Test
+    void checkpointSavedByHandElsewhere_resumesWithoutAJournal(@TempDir Path dir) throws IOException {
+        DpSgdTrainer trainer = DpSgdTrainer.builder(TestNetworks.mlp(6, 5, 4, 2, new Sgd(0.1), DataType.FLOAT))
+                .l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(0.25).build();
+        trainer.step(TestNetworks.gaussianData(6, 40, 5, 2, DataType.FLOAT));
+        trainer.saveCheckpoint(dir);
+        assertEquals(1, DpSgdTrainer.resume(dir).ledger().totalSteps());
+    }
 }
