@@ -45,6 +45,8 @@ public final class DpSgdCheckpoint {
 
     /** The checkpoint file inside a checkpoint directory. */
     public static final String FILE_NAME = "checkpoint.zip";
+    /** The checkpoint before the current one, kept so that one damaged file is recoverable. */
+    public static final String PREVIOUS_FILE_NAME = "checkpoint.previous.zip";
     static final String MODEL_ENTRY = "model.zip";
     static final String LEDGER_ENTRY = "privacy-ledger.json";
     static final String STATE_ENTRY = "dpsgd4j-checkpoint.json";
@@ -59,9 +61,11 @@ public final class DpSgdCheckpoint {
     private final PrivacyLedger ledger;
     private final long stepsTaken;
     private final long checkpointEverySteps;
+    private final long journalReservation;
 
     private DpSgdCheckpoint(org.deeplearning4j.nn.api.Model network, DpSgdConfig config, PrivacyLedger ledger, long stepsTaken,
-                            long checkpointEverySteps) {
+                            long checkpointEverySteps, long journalReservation) {
+        this.journalReservation = journalReservation;
         this.network = network;
         this.config = config;
         this.ledger = ledger;
@@ -105,6 +109,11 @@ public final class DpSgdCheckpoint {
         return checkpointEverySteps;
     }
 
+    /** Steps the run reserves in its journal at a time (64 for checkpoints written before this was saved). */
+    long journalReservation() {
+        return journalReservation;
+    }
+
     /** Whether {@code directory} holds a checkpoint file. */
     public static boolean exists(Path directory) {
         return Files.isRegularFile(directory.resolve(FILE_NAME));
@@ -112,11 +121,14 @@ public final class DpSgdCheckpoint {
 
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, boolean secureNoise) throws IOException {
-        write(directory, net, config, ledger, stepsTaken, 0, secureNoise);
+        write(directory, net, config, ledger, stepsTaken, 0, PrivacyGuard.DEFAULT_JOURNAL_RESERVATION, false,
+                secureNoise);
     }
 
+    /** @param journalKept whether the run keeps its privacy journal in {@code directory} */
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
-                      long stepsTaken, long checkpointEverySteps, boolean secureNoise) throws IOException {
+                      long stepsTaken, long checkpointEverySteps, long journalReservation, boolean journalKept,
+                      boolean secureNoise) throws IOException {
         Files.createDirectories(directory);
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, model, true);
@@ -125,6 +137,8 @@ public final class DpSgdCheckpoint {
         state.put("version", VERSION);
         state.put("steps_taken", stepsTaken);
         state.put("checkpoint_every_steps", checkpointEverySteps);
+        state.put("journal_reservation", journalReservation);
+        state.put("journal_kept", journalKept);
         if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph) {
             state.put("model_kind", GRAPH_KIND);
         }
@@ -145,6 +159,7 @@ public final class DpSgdCheckpoint {
                 zip.flush();
                 channel.force(true);
             }
+            keepPrevious(directory, target);
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -154,6 +169,27 @@ public final class DpSgdCheckpoint {
             forceDirectory(directory);
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Copies the current checkpoint to {@value #PREVIOUS_FILE_NAME} (through a temporary file and an atomic
+     * rename), so that {@value #FILE_NAME} is never missing and one damaged file leaves an intact one.
+     */
+    private static void keepPrevious(Path directory, Path current) throws IOException {
+        if (!Files.isRegularFile(current)) {
+            return;
+        }
+        Path copy = Files.createTempFile(directory, PREVIOUS_FILE_NAME + ".", ".tmp");
+        try {
+            Files.copy(current, copy, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(copy, directory.resolve(PREVIOUS_FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(copy);
         }
     }
 
@@ -188,6 +224,11 @@ public final class DpSgdCheckpoint {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 entries.put(entry.getName(), zip.readAllBytes());
             }
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw damaged(directory, file, e);
+        }
+        if (entries.isEmpty()) {
+            throw damaged(directory, file, new java.util.zip.ZipException("no zip entries"));
         }
         if (!entries.containsKey(LEDGER_ENTRY)) {
             throw new IllegalArgumentException("checkpoint " + file + " has no privacy ledger (" + LEDGER_ENTRY
@@ -202,12 +243,29 @@ public final class DpSgdCheckpoint {
         if (!FORMAT.equals(state.path("format").asText()) || state.path("version").asInt() != VERSION) {
             throw new IllegalArgumentException("checkpoint " + file + " is not a version " + VERSION + " " + FORMAT);
         }
+        if (state.path("journal_kept").asBoolean(false)
+                && !Files.isRegularFile(directory.resolve(CheckpointJournal.FILE_NAME))) {
+            throw new IllegalStateException("checkpoint directory " + directory + " has lost its privacy journal ("
+                    + CheckpointJournal.FILE_NAME + "): the run kept one, and without it the steps taken after the "
+                    + "checkpoint are unknown and would not be counted; restore the journal file to resume (refusing "
+                    + "to under-report the privacy spent)");
+        }
         DpSgdConfig config = configFromJson(state.path("config"));
         org.deeplearning4j.nn.api.Model net = GRAPH_KIND.equals(state.path("model_kind").asText())
                 ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true)
                 : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(entries.get(MODEL_ENTRY)), true);
         return new DpSgdCheckpoint(net, config, ledger, state.path("steps_taken").asLong(),
-                state.path("checkpoint_every_steps").asLong());
+                state.path("checkpoint_every_steps").asLong(),
+                Math.max(1, state.path("journal_reservation").asLong(PrivacyGuard.DEFAULT_JOURNAL_RESERVATION)));
+    }
+
+    private static IOException damaged(Path directory, Path file, IOException cause) {
+        Path previous = directory.resolve(PREVIOUS_FILE_NAME);
+        String recovery = Files.isRegularFile(previous)
+                ? " The previous checkpoint " + previous + " is kept: move it over " + file + " to resume from it"
+                + " (the directory's privacy journal still counts every step spent since)."
+                : " No previous checkpoint is kept in " + directory + ".";
+        return new IOException("checkpoint " + file + " is damaged (" + cause.getMessage() + ")." + recovery, cause);
     }
 
     static ObjectNode configToJson(DpSgdConfig config) {

@@ -45,7 +45,13 @@ public record DpSgdConfig(double l2NormClip,
             throw new IllegalArgumentException("l2NormClip may be infinite (no clipping) only with noiseMultiplier 0,"
                     + " got noiseMultiplier " + noiseMultiplier + ": noise of infinite scale is meaningless");
         }
+        if (Double.isInfinite(noiseMultiplier * l2NormClip) && noiseMultiplier != 0) {
+            throw new IllegalArgumentException("noiseMultiplier " + noiseMultiplier + " times l2NormClip " + l2NormClip
+                    + " overflows a double: the noise would turn every parameter into NaN; use a noise multiplier "
+                    + "below " + (Double.MAX_VALUE / 10 / l2NormClip));
+        }
         Checks.sampleRate("sampleRate", sampleRate);
+        StepPlan.stepsPerEpoch(sampleRate); // refuses a rate whose epoch does not fit
         Checks.notNull("samplingMethod", samplingMethod);
         Checks.positive("physicalBatchSize", physicalBatchSize);
         Checks.notNull("nonFiniteNormPolicy", nonFiniteNormPolicy);

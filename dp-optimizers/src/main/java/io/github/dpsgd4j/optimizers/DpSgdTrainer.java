@@ -76,13 +76,18 @@ public final class DpSgdTrainer {
     /** Epochs planned at build time (targetBudget or epochs), or NaN. */
     private final double plannedEpochs;
 
+    private final long journalReservation;
+    /** Warnings raised when resuming (steps counted from the journal), before the step's own. */
+    private final List<String> resumeWarnings;
+
     /** Steps whose update was applied, over the whole run. */
     private long stepsTaken;
     private final StepDataCache stepData;
 
     private DpSgdTrainer(Model network, LayerRules rules, DpSgdConfig config, NoiseSource noise,
                          List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
-                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs) {
+                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs, long journalReservation,
+                         List<String> resumeWarnings) {
         this.model = network instanceof ComputationGraph graph ? new ComputationGraphAdapter(graph, rules)
                 : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, rules);
         this.config = config;
@@ -92,16 +97,34 @@ public final class DpSgdTrainer {
         this.checkpointEverySteps = checkpointEverySteps;
         this.stepsTaken = stepsTaken;
         this.plannedEpochs = plannedEpochs;
-        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory);
+        this.journalReservation = journalReservation;
+        this.resumeWarnings = List.copyOf(resumeWarnings);
+        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory, journalReservation);
         this.step = new PrivateStep(model, config, guard, noise);
         this.stepData = new StepDataCache(model);
         this.sampler = new PoissonSampler(config.sampleRate(), noise);
         this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
+        for (String warning : warnings()) {
+            for (PrivacyListener l : this.listeners) {
+                l.onWarning(warning);
+            }
+        }
     }
 
     /** Starts configuring private training of {@code net} (initialised with {@code net.init()}). */
     public static Builder builder(MultiLayerNetwork net) {
         return new Builder(net);
+    }
+
+    /**
+     * Continues training a model saved by {@link #saveModel(Path)}: the new trainer's ledger starts with
+     * every step already in the file's ledger, so epsilon is reported for the whole training. Clip norm,
+     * sample rate, sampling method, batch settings, accountant and budget start as saved (each can be
+     * set again); the noise must be set again ({@code noiseMultiplier} or {@code targetBudget}; a target
+     * budget calibrates for the new steps only, and the budget guard then counts the saved steps too).
+     */
+    public static Builder builder(SavedModel saved) {
+        return new Builder(saved);
     }
 
     /**
@@ -194,7 +217,7 @@ public final class DpSgdTrainer {
                         l.onBudgetExhausted(refusal.get());
                     }
                     saveCheckpointIfConfigured();
-                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal);
+                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal, warnings());
                 }
                 int[] batch = shuffledBatches != null ? shuffledBatches.get((int) s) : sampler.sample(training.size());
                 totals.add(takeStep(training, batch, epoch));
@@ -214,7 +237,7 @@ public final class DpSgdTrainer {
             }
             saveCheckpointIfConfigured();
         }
-        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty());
+        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty(), warnings());
     }
 
     /**
@@ -317,6 +340,17 @@ public final class DpSgdTrainer {
         return stepsTaken;
     }
 
+    /**
+     * The warnings that matter for privacy or speed (no noise, seeded noise, shuffled batches whose epsilon
+     * is not a proven bound, the slow exact per-example loop), in order; also logged (SLF4J, WARN) and
+     * sent to {@link PrivacyListener#onWarning}. Readable without a logging backend. Immutable.
+     */
+    public List<String> warnings() {
+        List<String> all = new java.util.ArrayList<>(resumeWarnings);
+        all.addAll(step.warnings());
+        return List.copyOf(all);
+    }
+
     /** How per-example gradients are computed for this network. */
     public GradientEngine.Strategy strategy() {
         return step.strategy();
@@ -337,7 +371,18 @@ public final class DpSgdTrainer {
     public void saveCheckpoint(Path directory) throws IOException {
         Checks.notNull("directory", directory);
         DpSgdCheckpoint.write(directory, model.model(), config, guard.ledger(), stepsTaken, checkpointEverySteps,
-                noise.isSecure());
+                journalReservation, directory.equals(checkpointDirectory), noise.isSecure());
+    }
+
+    /**
+     * Saves the model with its updater state and this run's privacy ledger and configuration to one
+     * zip, atomically. DL4J reads it as usual ({@code ModelSerializer.restoreMultiLayerNetwork} or
+     * {@code restoreComputationGraph}); {@link SavedModel#read(Path)} and {@link #builder(SavedModel)}
+     * continue the ledger. A model saved with {@code ModelSerializer} alone has no ledger: a trainer
+     * built on it starts a new accounting, which under-reports the privacy spent.
+     */
+    public void saveModel(Path file) throws IOException {
+        SavedModel.write(file, model.model(), guard.ledger(), config);
     }
 
     private void saveCheckpointIfConfigured() {
@@ -367,11 +412,20 @@ public final class DpSgdTrainer {
             throws IOException {
         Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
+        if (!DpSgdCheckpoint.exists(directory)
+                && java.nio.file.Files.isRegularFile(directory.resolve(CheckpointJournal.FILE_NAME))) {
+            throw new java.nio.file.NoSuchFileException(directory.resolve(DpSgdCheckpoint.FILE_NAME).toString(), null,
+                    "the run stopped before its first checkpoint, but its privacy journal counts the steps it spent: "
+                    + "build a new trainer on fresh weights with checkpoints(" + directory + ", everySteps); it "
+                    + "continues counting them");
+        }
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
-        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger());
+        List<String> warnings = new java.util.ArrayList<>();
+        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
+                checkpoint.journalReservation(), warnings);
         return new DpSgdTrainer(checkpoint.model(), LayerRules.defaults(), checkpoint.config(), noise,
                 List.of(listeners), directory, checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken(),
-                Double.NaN);
+                Double.NaN, checkpoint.journalReservation(), warnings);
     }
 
     /** Resumes with secure noise; see {@link #resume(Path, NoiseSource, PrivacyListener...)}. */
@@ -388,11 +442,41 @@ public final class DpSgdTrainer {
             super(net);
         }
 
+        private Builder(SavedModel saved) {
+            super(saved);
+        }
+
         /** Validates everything and builds the trainer (calibrating sigma first if asked). */
         public DpSgdTrainer build() {
             DpSgdConfig config = resolveConfig();
+            PrivacyLedger ledger = initialLedger;
+            List<String> warnings = new java.util.ArrayList<>();
+            Optional<PrivacyLedger> journaled = journaledWithoutCheckpoint();
+            if (journaled.isPresent() && journaled.get().totalSteps() > 0) {
+                if (initialLedger.totalSteps() > 0) {
+                    throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " holds a "
+                            + "privacy journal of another run; continue a saved model in an empty directory");
+                }
+                ledger = journaled.get();
+                String warning = "checkpoint directory " + checkpointDirectory + " holds a privacy journal of "
+                        + ledger.totalSteps() + " steps but no checkpoint (a run stopped before its first checkpoint):"
+                        + " training starts from the given weights and counts those steps as spent";
+                log.warn(warning);
+                warnings.add(warning);
+            }
             return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
-                    checkpointEverySteps, PrivacyLedger.empty(), 0, plannedEpochs());
+                    checkpointEverySteps, ledger, 0, plannedEpochs(), journalReservation, warnings);
+        }
+
+        private Optional<PrivacyLedger> journaledWithoutCheckpoint() {
+            if (checkpointDirectory == null || DpSgdCheckpoint.exists(checkpointDirectory)) {
+                return Optional.empty();
+            }
+            try {
+                return new CheckpointJournal(checkpointDirectory).latest();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the privacy journal in " + checkpointDirectory, e);
+            }
         }
     }
 }

@@ -26,8 +26,10 @@ import java.util.Optional;
 public final class PrivacyGuard {
 
     private static final Logger log = LoggerFactory.getLogger(PrivacyGuard.class);
-    /** Steps reserved in the on-disk journal at a time (at most this many are over-counted after a crash). */
-    private static final long JOURNAL_RESERVATION = 64;
+    /** Default steps reserved in the on-disk journal at a time (at most this many are over-counted after a crash). */
+    public static final long DEFAULT_JOURNAL_RESERVATION = 64;
+
+    private final long journalReservation;
 
     private final DpSgdConfig config;
     private final CheckpointJournal journal;
@@ -43,6 +45,18 @@ public final class PrivacyGuard {
      * @param journalDirectory where the write-ahead journal lives, or null for none
      */
     public PrivacyGuard(DpSgdConfig config, PrivacyLedger ledger, Path journalDirectory) {
+        this(config, ledger, journalDirectory, DEFAULT_JOURNAL_RESERVATION);
+    }
+
+    /**
+     * As {@link #PrivacyGuard(DpSgdConfig, PrivacyLedger, Path)}, reserving {@code journalReservation} steps
+     * in the journal at a time: a crash counts up to that many steps that may not have been taken; fewer
+     * costs one forced disk write per that many steps.
+     *
+     * @param journalReservation steps per journal reservation, {@code >= 1}
+     */
+    public PrivacyGuard(DpSgdConfig config, PrivacyLedger ledger, Path journalDirectory, long journalReservation) {
+        this.journalReservation = Checks.positive("journalReservation", journalReservation);
         this.config = Checks.notNull("config", config);
         this.ledger = Checks.notNull("ledger", ledger);
         this.journal = journalDirectory == null ? null : new CheckpointJournal(journalDirectory);
@@ -54,11 +68,22 @@ public final class PrivacyGuard {
      * the journal reserved more steps (a crash between checkpoints): those steps count as spent.
      */
     static PrivacyLedger resumedLedger(Path directory, PrivacyLedger checkpointLedger) throws IOException {
+        return resumedLedger(directory, checkpointLedger, DEFAULT_JOURNAL_RESERVATION, new java.util.ArrayList<>());
+    }
+
+    /** As above, adding the explanation of any steps counted from the journal to {@code warnings}. */
+    static PrivacyLedger resumedLedger(Path directory, PrivacyLedger checkpointLedger, long journalReservation,
+                                       java.util.List<String> warnings) throws IOException {
         Optional<PrivacyLedger> journaled = new CheckpointJournal(directory).latest();
         if (journaled.isPresent() && journaled.get().totalSteps() > checkpointLedger.totalSteps()) {
-            log.warn("checkpoint records {} steps but the journal reserved {}: counting the {} steps recorded after "
-                            + "the last checkpoint as spent", checkpointLedger.totalSteps(), journaled.get().totalSteps(),
-                    journaled.get().totalSteps() - checkpointLedger.totalSteps());
+            String warning = "checkpoint records " + checkpointLedger.totalSteps() + " steps but the privacy journal "
+                    + "reserved " + journaled.get().totalSteps() + ": counting the "
+                    + (journaled.get().totalSteps() - checkpointLedger.totalSteps()) + " steps reserved after the last "
+                    + "checkpoint as spent (the run stopped without a checkpoint; steps are reserved on disk "
+                    + journalReservation + " at a time before they are taken, so up to that many may be counted "
+                    + "without having been taken; set journalReservation(steps) to reserve fewer)";
+            log.warn(warning);
+            warnings.add(warning);
             return journaled.get();
         }
         return checkpointLedger;
@@ -92,7 +117,7 @@ public final class PrivacyGuard {
         PrivacyLedger next = ledger.record(config.noiseMultiplier(), config.sampleRate(), 1,
                 config.samplingMethod().ledgerMethod());
         if (journal != null && next.totalSteps() > journalReservedThrough) {
-            long reserve = JOURNAL_RESERVATION;
+            long reserve = journalReservation;
             if (config.budget() != null) {
                 reserve = Math.min(reserve, stepsAllowed);
             }

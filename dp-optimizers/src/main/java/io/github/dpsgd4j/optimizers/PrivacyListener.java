@@ -21,6 +21,45 @@ public interface PrivacyListener {
     default void onBudgetExhausted(String message) {
     }
 
+    /**
+     * Once per warning that matters for privacy or speed, when the trainer is built (see
+     * {@link DpSgdTrainer#warnings()}).
+     */
+    default void onWarning(String warning) {
+    }
+
+    /**
+     * A listener that prints to standard output, with no logging backend needed: every warning, and after
+     * every epoch the steps, epsilon, mean loss and clipped fraction; budget stops.
+     */
+    static PrivacyListener printing() {
+        return printing(System.out);
+    }
+
+    /** As {@link #printing()}, to {@code out}. */
+    static PrivacyListener printing(java.io.PrintStream out) {
+        io.github.dpsgd4j.accounting.Checks.notNull("out", out);
+        return new PrivacyListener() {
+            @Override
+            public void onWarning(String warning) {
+                out.println("WARNING: " + warning);
+            }
+
+            @Override
+            public void onEpochEnd(EpochReport report) {
+                out.printf(java.util.Locale.ROOT, "epoch %d: %d steps, epsilon = %.4f at delta = %s (%s), loss %.4f, "
+                                + "%.1f%% of examples clipped%n", report.epoch(), report.steps(),
+                        report.spent().epsilon(), report.spent().delta(), report.spent().accountant(),
+                        report.meanLoss(), 100 * report.clippedFraction());
+            }
+
+            @Override
+            public void onBudgetExhausted(String message) {
+                out.println(message);
+            }
+        };
+    }
+
     /** A listener that logs epsilon, loss and the clipped fraction after every epoch (SLF4J, INFO). */
     static PrivacyListener logging() {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PrivacyListener.class);

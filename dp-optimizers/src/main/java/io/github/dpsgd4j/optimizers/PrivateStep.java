@@ -11,7 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One private step in one JVM, from the parts: record it with the {@link PrivacyGuard}, clip and
@@ -32,6 +38,7 @@ final class PrivateStep {
     private final NoiseAndNormalisation noising;
     private final StepWorkspace noiseWorkspace = new StepWorkspace("DPSGD_NOISE");
     private final StepWorkspace batchWorkspace = new StepWorkspace("DPSGD_BATCH");
+    private final List<String> warnings = new ArrayList<>();
 
     PrivateStep(ModelAdapter model, DpSgdConfig config, PrivacyGuard guard, NoiseSource noise) {
         this.model = model;
@@ -39,22 +46,42 @@ final class PrivateStep {
         this.guard = guard;
         this.engine = new GradientEngine(model, config.l2NormClip(), config.nonFiniteNormPolicy());
         this.noising = new NoiseAndNormalisation(noise, config.noiseStandardDeviation(), model.trainableRanges());
+        double largest = largestFinite(model.gradientView().dataType());
+        if (config.isPrivate() && !(10 * config.noiseStandardDeviation() <= largest)) {
+            throw new IllegalArgumentException("noise standard deviation noiseMultiplier * l2NormClip = "
+                    + config.noiseStandardDeviation() + " overflows the model's " + model.gradientView().dataType()
+                    + " parameters (largest value " + largest + "): every parameter would become NaN or infinite; use "
+                    + "a noise multiplier below " + largest / 10 / config.l2NormClip());
+        }
         log.info("DP-SGD: clip C = {}, noise multiplier sigma = {}, sample rate q = {}, {} sampling, {} noise, "
                         + "per-example gradients by {}",
                 config.l2NormClip(), config.noiseMultiplier(), config.sampleRate(), config.samplingMethod(),
                 noise.isSecure() ? "secure" : "SEEDED (NOT SECURE: for reproducible experiments only)",
                 engine.strategy());
         if (engine.strategy() == GradientEngine.Strategy.PER_EXAMPLE_LOOP) {
-            log.warn("no per-example gradient rule for {}: using the exact per-example loop, which is much slower "
-                    + "(about batch-size-1 speed)", engine.layersWithoutRule());
+            warn("no per-example gradient rule for " + engine.layersWithoutRule() + ": using the exact per-example "
+                    + "loop, which is much slower (about batch-size-1 speed)");
         }
         if (config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE) {
-            log.warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
+            warn("fixed-size shuffled batches: the accountant assumes Poisson sampling, so the reported epsilon "
                     + "is an approximation for this run, not a proven bound");
         }
         if (!config.isPrivate()) {
-            log.warn("noise multiplier is 0: this run is NOT differentially private (epsilon is infinite)");
+            warn("noise multiplier is 0: this run is NOT differentially private (epsilon is infinite)");
         }
+        if (!noise.isSecure()) {
+            warn("seeded noise source: the noise and sampling are reproducible, NOT secure; for experiments only");
+        }
+    }
+
+    private void warn(String warning) {
+        log.warn(warning);
+        warnings.add(warning);
+    }
+
+    /** The warnings about privacy or speed raised when this step was set up, in order. Immutable. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     GradientEngine.Strategy strategy() {
@@ -84,6 +111,21 @@ final class PrivateStep {
             noising.noisyAverage(total, view, config.sampleRate() * data.size());
         }
         model.applyUpdate(batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length);
+        INDArray params = model.model().params();
+        if (BooleanIndexing.or(params, Conditions.isNan()) || BooleanIndexing.or(params, Conditions.isInfinite())) {
+            throw new IllegalStateException("the step left NaN or infinite parameters (the step is counted in the "
+                    + "ledger): lower the learning rate, the noise multiplier or l2NormClip, and restart from a "
+                    + "checkpoint or saved model");
+        }
         return total;
+    }
+
+    /** The largest finite value of a floating-point data type. */
+    private static double largestFinite(DataType type) {
+        return switch (type) {
+            case DOUBLE -> Double.MAX_VALUE;
+            case HALF -> 65504.0;
+            default -> Float.MAX_VALUE; // FLOAT and BFLOAT16 share float's exponent range
+        };
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * {@code step(data)} is typically called with the same data set again and again: this keeps the
  * last {@link ExampleSet} (its flattened row views) while the data set holds the same arrays
- * (setFeatures and the like replace them, and are noticed by identity). Not thread-safe.
+ * (setFeatures and the like replace them, and are noticed by identity), and only when its rows are views
+ * of those arrays, so data refilled in place is always seen as it is when the step is called. Not thread-safe.
  */
 final class StepDataCache {
 
@@ -48,8 +49,20 @@ final class StepDataCache {
             ExampleSet set = build.get();
             model.checkData(set);
             examples = set;
-            arrays = current;
+            // Keep only sets whose rows are views of the caller's arrays: a copy (an 'f'-order or view array
+            // flattened to 'c' rows) would go stale when the caller refills the same arrays in place.
+            arrays = viewable(current) ? current : null;
         }
         return examples;
+    }
+
+    /** Whether every array is flattened to rows without copying: 'c' order and not a view of another array. */
+    private static boolean viewable(INDArray[] current) {
+        for (INDArray a : current) {
+            if (a != null && (a.ordering() != 'c' || a.isView())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

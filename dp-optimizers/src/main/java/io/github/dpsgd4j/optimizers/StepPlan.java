@@ -25,10 +25,26 @@ public record StepPlan(double sampleRate, double epochs) {
         return new StepPlan(sampleRate, epochs);
     }
 
-    /** Steps in one epoch at sampling rate q: {@code ceil(1 / q)}. */
+    /** The most steps one epoch may have: {@code ceil(1 / q)} must fit in an int. */
+    public static final long MAX_STEPS_PER_EPOCH = Integer.MAX_VALUE;
+    /** The most steps a plan may have: 2^53, below which every count is exact in a double. */
+    public static final long MAX_TOTAL_STEPS = 1L << 53;
+
+    /**
+     * Steps in one epoch at sampling rate q: {@code ceil(1 / q)}.
+     *
+     * @throws IllegalArgumentException if q is outside (0, 1] or {@code ceil(1 / q)} exceeds
+     *                                  {@link #MAX_STEPS_PER_EPOCH}
+     */
     public static long stepsPerEpoch(double sampleRate) {
         Checks.sampleRate("sampleRate", sampleRate);
-        return (long) Math.ceil(1.0 / sampleRate);
+        double steps = Math.ceil(1.0 / sampleRate);
+        if (!(steps <= MAX_STEPS_PER_EPOCH)) {
+            throw new IllegalArgumentException("sampleRate " + sampleRate + " gives " + steps + " steps per epoch "
+                    + "(1 / sampleRate), more than " + MAX_STEPS_PER_EPOCH + ": use sampleRate = expected batch size "
+                    + "/ training-set size, at least " + (1.0 / MAX_STEPS_PER_EPOCH));
+        }
+        return (long) steps;
     }
 
     /** Steps in one epoch of this plan: {@code ceil(1 / q)}. */
@@ -36,8 +52,17 @@ public record StepPlan(double sampleRate, double epochs) {
         return stepsPerEpoch(sampleRate);
     }
 
-    /** All steps of the plan: {@code ceil(epochs * ceil(1 / q))}. */
+    /**
+     * All steps of the plan: {@code ceil(epochs * ceil(1 / q))}.
+     *
+     * @throws IllegalArgumentException if that exceeds {@link #MAX_TOTAL_STEPS}
+     */
     public long totalSteps() {
-        return (long) Math.ceil(epochs * stepsPerEpoch());
+        double steps = Math.ceil(epochs * stepsPerEpoch());
+        if (!(steps <= MAX_TOTAL_STEPS)) {
+            throw new IllegalArgumentException("epochs " + epochs + " at sampleRate " + sampleRate + " give " + steps
+                    + " steps, more than " + MAX_TOTAL_STEPS + ": plan fewer epochs");
+        }
+        return (long) steps;
     }
 }

@@ -4,6 +4,7 @@ import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.NoiseCalibration;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
@@ -41,9 +42,29 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
     final List<PrivacyListener> listeners = new ArrayList<>();
     Path checkpointDirectory;
     long checkpointEverySteps;
+    long journalReservation = PrivacyGuard.DEFAULT_JOURNAL_RESERVATION;
+    /** The ledger the run continues (a model saved with its ledger), or empty. */
+    PrivacyLedger initialLedger = PrivacyLedger.empty();
 
     TrainerSettings(Model net) {
         this.net = Checks.notNull("net", net);
+    }
+
+    /** Continues {@code saved}: its model, its ledger, and its settings except the noise (set sigma again). */
+    TrainerSettings(SavedModel saved) {
+        this(Checks.notNull("saved", saved).model());
+        DpSgdConfig c = saved.config();
+        this.initialLedger = saved.ledger();
+        this.l2NormClip = c.l2NormClip();
+        this.sampleRate = c.sampleRate();
+        this.samplingMethod = c.samplingMethod();
+        this.physicalBatchSize = c.physicalBatchSize();
+        this.nonFiniteNormPolicy = c.nonFiniteNormPolicy();
+        this.accountant = c.accountant();
+        this.budget = c.budget();
+        if (c.budget() == null) {
+            this.reportingDelta = c.reportingDelta();
+        }
     }
 
     private DpSgdTrainer.Builder self() {
@@ -160,6 +181,16 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
         return self();
     }
 
+    /**
+     * Steps reserved in the checkpoint directory's privacy journal at a time, {@code >= 1}; 64 by default.
+     * After a crash, up to this many steps that may not have been taken are counted as spent (erring
+     * toward privacy); a smaller value over-counts less and forces the journal to disk more often.
+     */
+    public DpSgdTrainer.Builder journalReservation(long steps) {
+        this.journalReservation = Checks.positive("journalReservation", steps);
+        return self();
+    }
+
     /** Validates everything and resolves the configuration (calibrating sigma first if asked). */
     DpSgdConfig resolveConfig() {
         if (l2NormClip == null) {
@@ -193,8 +224,7 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
         }
         DpSgdConfig config = new DpSgdConfig(l2NormClip, sigma, sampleRate, samplingMethod, physicalBatchSize,
                 nonFiniteNormPolicy, guard, accountant, delta);
-        if (checkpointDirectory != null && (DpSgdCheckpoint.exists(checkpointDirectory)
-                || java.nio.file.Files.exists(checkpointDirectory.resolve(CheckpointJournal.FILE_NAME)))) {
+        if (checkpointDirectory != null && DpSgdCheckpoint.exists(checkpointDirectory)) {
             throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " already holds a "
                     + "dpsgd4j run; resume it with DpSgdTrainer.resume(directory) or choose an empty directory");
         }
