@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -225,9 +226,16 @@ public final class AuditCommand implements Callable<Integer> {
             }
             int[] shape = shape((int) in.getFeatures().size(1));
             data = AuditData.of(in, outData, shape[0], shape[1], classes);
-            TrainedModel target = targetEpsilon == null ? TrainedModel.nonPrivate(net)
-                    : new TrainedModel(net, targetEpsilon, delta, null);
-            description = "User model " + model + ": " + in.numExamples() + " members, " + outData.numExamples()
+            // A model saved with its privacy ledger says what it spent: that, not --target-epsilon, sets the caps.
+            Optional<Double> spent = AuditInputs.spentEpsilon(model, delta);
+            Double modelEpsilon = spent.isPresent() ? (Double.isFinite(spent.get()) ? spent.get() : null) : targetEpsilon;
+            String epsilonSource = spent.isPresent() ? "epsilon from the model's privacy ledger"
+                    : targetEpsilon == null ? "no ledger in the file and no --target-epsilon: audited as non-private"
+                    : "epsilon from --target-epsilon (the file carries no ledger)";
+            TrainedModel target = modelEpsilon == null ? TrainedModel.nonPrivate(net)
+                    : new TrainedModel(net, modelEpsilon, delta, null);
+            description = "User model " + model + " (" + epsilonSource + "): " + in.numExamples() + " members, "
+                    + outData.numExamples()
                     + " non-members; shadows: same architecture, " + shadowEpochs + " epochs, batch 64, no privacy.";
             progress(stdout, "auditing " + model + " with " + settings.shadowModels() + " shadow models...");
             audits.add(QuickAudit.audit("model", target, new SameArchitectureRecipe(net, shadowEpochs, 64), data,

@@ -1,11 +1,15 @@
 package io.github.dpsgd4j.examples.cli;
 
+import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.optimizers.SavedModel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Checks of {@code audit}'s file inputs whose errors name the option, the file and what was expected. */
 final class AuditInputs {
@@ -44,4 +48,22 @@ final class AuditInputs {
         }
     }
 
+
+    /**
+     * The epsilon a model saved with {@code DpSgdTrainer.saveModel} has spent at {@code delta}, from the
+     * privacy ledger inside its zip: PLD, or RDP's (looser) bound where PLD cannot discretise the
+     * ledger. Empty for a zip without a ledger (saved with {@code ModelSerializer} alone); +infinity
+     * for a ledger without noise.
+     */
+    static Optional<Double> spentEpsilon(Path file, double delta) throws IOException {
+        Optional<PrivacyLedger> ledger = SavedModel.ledgerOf(file);
+        if (ledger.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ledger.get().accountant(AccountantType.PLD).epsilon(delta));
+        } catch (IllegalArgumentException | IllegalStateException pldCannot) {
+            return Optional.of(ledger.get().accountant(AccountantType.RDP).epsilon(delta));
+        }
+    }
 }

@@ -44,7 +44,7 @@ final class EpsilonCommand implements Callable<Integer> {
     private Long steps;
 
     @Option(names = "--ledger", paramLabel = "FILE",
-            description = "A privacy ledger: {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T, "
+            description = "A privacy ledger (ledger.json, or a model zip written by DpSgdTrainer.saveModel): {\"events\": [{\"noise_multiplier\": S, \"sample_rate\": Q, \"steps\": T, "
                     + "\"sampling_method\": \"POISSON\"}, ...]} (sampling_method optional, POISSON when absent; "
                     + "SHUFFLED_FIXED_SIZE makes the result an approximation, not a certified bound).")
     private Path ledger;
@@ -83,6 +83,13 @@ final class EpsilonCommand implements Callable<Integer> {
 
     private PrivacyLedger readLedger(Path file) {
         try {
+            if (file.getFileName() != null && file.getFileName().toString().endsWith(".zip")) {
+                // A model saved with DpSgdTrainer.saveModel carries its ledger inside the zip.
+                return io.github.dpsgd4j.optimizers.SavedModel.ledgerOf(file).orElseThrow(() ->
+                        new IllegalArgumentException("the model file carries no dpsgd4j privacy ledger (saved with "
+                                + "ModelSerializer alone?): what its training spent is unknown; save models with "
+                                + "DpSgdTrainer.saveModel"));
+            }
             return PrivacyLedger.read(file);
         } catch (NoSuchFileException ex) {
             throw new IllegalArgumentException("--ledger " + file + ": no such file");

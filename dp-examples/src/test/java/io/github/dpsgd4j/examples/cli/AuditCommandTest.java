@@ -3,6 +3,8 @@ package io.github.dpsgd4j.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.audit.model.MlpRecipe;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import io.github.dpsgd4j.optimizers.data.DigitsDataset;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -97,6 +99,41 @@ class AuditCommandTest {
         }
         assertTrue(m.get("train_accuracy").asDouble() > 0.85, m.toString());
         assertTrue(m.get("epsilon").isNull());
+    }
+
+    @Test
+    void userModel_savedWithItsLedger_isAuditedAtTheEpsilonItSpent() throws IOException {
+        DigitsDataset digits = DigitsDataset.load();
+        int[] in = new int[120];
+        int[] outRows = new int[120];
+        for (int i = 0; i < 120; i++) {
+            in[i] = i;
+            outRows[i] = 200 + i;
+        }
+        DataSet members = digits.subset(in);
+        MultiLayerNetwork net = MlpRecipe.builder(64, 10).hidden(32).epochs(5).batchSize(32).build()
+                .train(members, 1).network();
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1.0).sampleRate(0.25)
+                .noiseSource(NoiseSource.seeded(2)).build();
+        trainer.fit(members, 2);
+        Path model = dir.resolve("private-model.zip");
+        trainer.saveModel(model);
+        double spent = trainer.privacySpent(1e-5).epsilon();
+        CliRun run = CliRun.of("audit", "--model", model.toString(), "--members",
+                csv("members.csv", members, true).toString(), "--non-members",
+                csv("non-members.csv", digits.subset(outRows), false).toString(), "--quick", "--shadow-models", "2",
+                "--shadow-epochs", "2", "--delta", "1e-5", "--out", dir.resolve("ledgered").toString(), "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(spent, run.lastJsonLine().get("model").get("epsilon").asDouble(), 1e-9 * spent);
+        // The accounting command reads the same ledger from the model file.
+        JsonNode eps = CliRun.of("epsilon", "--ledger", model.toString(), "--accountant", "pld", "--delta", "1e-5",
+                "--json").succeeded().lastJsonLine();
+        assertEquals(spent, eps.get("epsilon").asDouble(), 1e-9 * spent);
+        Path plain = dir.resolve("plain.zip");
+        ModelSerializer.writeModel(net, plain.toFile(), false);
+        CliRun refused = CliRun.of("epsilon", "--ledger", plain.toString(), "--delta", "1e-5");
+        assertNotEquals(0, refused.exitCode());
+        assertTrue(refused.err().contains("carries no dpsgd4j privacy ledger"), refused.err());
     }
 
     private Path csv(String name, DataSet data, boolean header) throws IOException {
