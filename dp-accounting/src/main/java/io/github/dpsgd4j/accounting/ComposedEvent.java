@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
 import java.util.List;
 
 /**

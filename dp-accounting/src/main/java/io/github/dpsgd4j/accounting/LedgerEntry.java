@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
+
 /**
  * One segment of a DP-SGD privacy ledger: {@code steps} consecutive steps, each a batch drawn by
  * {@code samplingMethod} with rate {@code sampleRate} and Gaussian noise of multiplier

@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
 import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;

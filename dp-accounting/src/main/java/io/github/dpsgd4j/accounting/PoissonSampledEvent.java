@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
+
 /**
  * {@code event} run on a Poisson sample of the data: each example is included independently with
  * probability {@code sampleRate}. A sample rate of 0 costs no privacy; 1 is the unsampled event.

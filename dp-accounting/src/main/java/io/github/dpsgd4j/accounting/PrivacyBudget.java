@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
+
 /**
  * An (epsilon, delta) privacy budget that a training run must not exceed.
  *

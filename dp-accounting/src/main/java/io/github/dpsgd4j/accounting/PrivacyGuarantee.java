@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
+
 /**
  * An (epsilon, delta) differential privacy guarantee computed by an accountant, under add/remove
  * adjacency with one training example as the unit of privacy. It is a certified upper bound only

@@ -1,5 +1,7 @@
 package io.github.dpsgd4j.accounting;
 
+import io.github.dpsgd4j.common.Checks;
+
 /**
  * {@code event} repeated {@code count} times (adaptive sequential composition). A count of 0 costs
  * no privacy.

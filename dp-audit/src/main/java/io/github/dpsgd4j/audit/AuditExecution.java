@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * How an audit runs (not what it measures): how many threads may train shadow models at once, and

@@ -1,9 +1,9 @@
 package io.github.dpsgd4j.audit;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.inversion.MiFaceConfig;
 import io.github.dpsgd4j.audit.membership.VarianceMode;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package io.github.dpsgd4j.audit;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.audit.epsilon.GaussianDpOneRunAudit;
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
@@ -21,6 +20,7 @@ import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.audit.stats.RocBound;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.data.DigitsDataset;
 import org.nd4j.linalg.learning.config.Adam;

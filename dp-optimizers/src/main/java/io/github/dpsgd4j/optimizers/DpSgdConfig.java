@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 
 import java.util.Optional;

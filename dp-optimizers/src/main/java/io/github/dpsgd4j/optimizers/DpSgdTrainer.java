@@ -1,17 +1,17 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudgetExceededException;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.core.sampling.PoissonSampler;
 import io.github.dpsgd4j.core.sampling.ShuffledBatchSampler;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import io.github.dpsgd4j.optimizers.engine.GradientEngine;
-import io.github.dpsgd4j.optimizers.model.ExampleSet;
 import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
+import io.github.dpsgd4j.optimizers.model.ExampleSet;
 import io.github.dpsgd4j.optimizers.model.ModelAdapter;
 import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.optimizers;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import org.nd4j.linalg.api.ndarray.INDArray;

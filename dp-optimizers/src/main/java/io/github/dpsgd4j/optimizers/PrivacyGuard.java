@@ -1,11 +1,11 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.NoiseCalibration;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.Checks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -38,7 +38,7 @@ public interface PrivacyListener {
 
     /** As {@link #printing()}, to {@code out}. */
     static PrivacyListener printing(java.io.PrintStream out) {
-        io.github.dpsgd4j.accounting.Checks.notNull("out", out);
+        io.github.dpsgd4j.common.Checks.notNull("out", out);
         return new PrivacyListener() {
             @Override
             public void onWarning(String warning) {

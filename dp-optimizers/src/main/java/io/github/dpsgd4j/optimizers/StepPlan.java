@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.optimizers;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * The one owner of the epochs-to-steps arithmetic. An epoch of Poisson-sampled DP-SGD is

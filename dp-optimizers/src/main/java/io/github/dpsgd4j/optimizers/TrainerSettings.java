@@ -1,10 +1,10 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.NoiseCalibration;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;

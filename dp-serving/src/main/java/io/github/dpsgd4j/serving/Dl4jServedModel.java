@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.serving;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.Dl4jClassifier;
+import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;

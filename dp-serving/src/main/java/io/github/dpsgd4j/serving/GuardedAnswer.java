@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.serving;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * The guard's answer to one request.

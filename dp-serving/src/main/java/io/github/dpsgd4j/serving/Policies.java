@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.serving;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.Locale;
 

@@ -1,9 +1,9 @@
 package io.github.dpsgd4j.serving;
 
 import io.github.bucket4j.TimeMeter;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.LogitMath;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.serving.limits.ClientLimiter;
 import io.github.dpsgd4j.serving.limits.LimitOutcome;
 import io.github.dpsgd4j.serving.log.InputDigest;

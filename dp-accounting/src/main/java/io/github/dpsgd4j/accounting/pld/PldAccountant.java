@@ -1,13 +1,13 @@
 package io.github.dpsgd4j.accounting.pld;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.ComposedEvent;
 import io.github.dpsgd4j.accounting.DpEvent;
 import io.github.dpsgd4j.accounting.GaussianEvent;
 import io.github.dpsgd4j.accounting.PoissonSampledEvent;
 import io.github.dpsgd4j.accounting.PrivacyAccountant;
 import io.github.dpsgd4j.accounting.SelfComposedEvent;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.ArrayList;
 import java.util.Comparator;

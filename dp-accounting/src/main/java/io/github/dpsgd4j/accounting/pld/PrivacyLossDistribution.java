@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.accounting.pld;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * A pessimistic privacy loss distribution under add/remove adjacency: one {@link PrivacyLossPmf}

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.accounting.pld;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * A discretised privacy loss distribution in one adjacency direction: probability masses on the

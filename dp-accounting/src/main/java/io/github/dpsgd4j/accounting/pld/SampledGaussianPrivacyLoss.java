@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.accounting.pld;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.internal.Numerics;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * The privacy loss of one Poisson-subsampled Gaussian step (L2 sensitivity 1) in one

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.accounting.rdp;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * Which library an {@link RdpAccountant} reproduces: the fractional-order series, the default

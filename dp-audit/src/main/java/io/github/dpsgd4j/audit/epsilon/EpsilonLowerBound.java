@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.epsilon;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.stats.BinomialIntervals;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * An empirical epsilon lower bound from the errors of a test between neighbouring datasets D

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.epsilon;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.stats.Normal;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * Gaussian differential privacy (Dong, Roth and Su 2022, "Gaussian differential privacy", JRSS B,

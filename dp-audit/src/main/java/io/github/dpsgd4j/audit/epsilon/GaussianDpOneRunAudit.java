@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.epsilon;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.stats.Normal;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * The f-DP one-run audit with Gaussian trade-off curves (Mahloujifar, Melis and Chaudhuri 2025,

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.audit.epsilon;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.DpEvent;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;

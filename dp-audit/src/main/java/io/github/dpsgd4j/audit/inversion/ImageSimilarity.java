@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.inversion;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * Similarity of grayscale images stored row-major as double arrays. Arrays are not modified.

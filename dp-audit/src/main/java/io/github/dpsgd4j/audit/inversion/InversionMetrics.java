@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.inversion;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.audit.inversion;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.Dl4jClassifier;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.inversion;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * Settings of MI-Face (Fredrikson et al. 2015, Algorithm 1, MI-FACE(label, alpha, beta, gamma,

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.membership;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.stats.RocCurve;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.membership;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * The loss-threshold attack of Yeom et al. (2018, section 3.2): "member" iff the model's loss on

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.model;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.layers.BaseOutputLayer;

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.audit.model;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

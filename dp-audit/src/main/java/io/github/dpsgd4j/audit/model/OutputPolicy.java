@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.model;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.audit.model;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.stats.PrivacyCaps;
+import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**

@@ -2,16 +2,16 @@ package io.github.dpsgd4j.audit.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.AuditData;
 import io.github.dpsgd4j.audit.ModelAudit;
 import io.github.dpsgd4j.audit.epsilon.GradientCanaryAudit;
 import io.github.dpsgd4j.audit.inversion.HalfImageCompletion;
 import io.github.dpsgd4j.audit.inversion.InversionMetrics;
-import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.inversion.Reconstruction;
+import io.github.dpsgd4j.audit.membership.ClassSlice;
 import io.github.dpsgd4j.audit.membership.MembershipAudit;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
+import io.github.dpsgd4j.common.Checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.stats;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * What any membership attack can achieve against an (epsilon, delta)-DP training algorithm: for

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.audit.stats;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.DpEvent;
 import io.github.dpsgd4j.accounting.pld.PldAccountant;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.Arrays;
 

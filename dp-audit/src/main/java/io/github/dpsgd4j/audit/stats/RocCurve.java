@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.audit.stats;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import org.apache.commons.math3.stat.StatUtils;
 

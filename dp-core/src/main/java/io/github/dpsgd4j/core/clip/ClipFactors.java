@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.core.clip;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import java.math.BigDecimal;
 

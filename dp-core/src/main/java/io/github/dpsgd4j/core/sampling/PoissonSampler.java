@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.core.sampling;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.examples.audit;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.examples.audit;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
+import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;

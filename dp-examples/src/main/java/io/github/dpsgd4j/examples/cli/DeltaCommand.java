@@ -1,9 +1,9 @@
 package io.github.dpsgd4j.examples.cli;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyAccountant;
 import io.github.dpsgd4j.accounting.rdp.RdpAccountant;
 import io.github.dpsgd4j.accounting.rdp.RdpDelta;
+import io.github.dpsgd4j.common.Checks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

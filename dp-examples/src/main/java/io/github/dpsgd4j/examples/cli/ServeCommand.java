@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.examples.cli;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.serving.Dl4jServedModel;
 import io.github.dpsgd4j.serving.GuardSettings;
 import io.github.dpsgd4j.serving.Policies;

@@ -2,7 +2,7 @@ package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
@@ -17,8 +17,8 @@ import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.examples.training.TrainingRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.examples.data;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.optimizers.data.DigitsDataset;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.examples.data;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * A training set (the private data) and a test set (used only to measure accuracy).

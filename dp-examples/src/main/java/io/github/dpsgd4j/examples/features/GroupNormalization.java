@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.examples.features;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 /**
  * Per-example group normalisation without learned scale or shift (Wu and He 2018, "Group

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.examples.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package io.github.dpsgd4j.examples.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.examples.training.TrainingRecipe;

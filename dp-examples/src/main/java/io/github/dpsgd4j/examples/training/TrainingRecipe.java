@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.examples.training;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.data.DatasetName;
 
 import java.util.Optional;

@@ -1,11 +1,11 @@
 package io.github.dpsgd4j.examples.training;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
-import io.github.dpsgd4j.optimizers.StepPlan;
 import io.github.dpsgd4j.optimizers.EpochReport;
 import io.github.dpsgd4j.optimizers.PrivacyListener;
+import io.github.dpsgd4j.optimizers.StepPlan;
 import io.github.dpsgd4j.optimizers.StepReport;
 import io.github.dpsgd4j.optimizers.TrainingSummary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

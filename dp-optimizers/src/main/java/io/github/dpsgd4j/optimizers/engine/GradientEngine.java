@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.optimizers.engine;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.clip.ClipAndSum;
 import io.github.dpsgd4j.core.clip.ClipFactors;
 import io.github.dpsgd4j.core.clip.ClipStats;

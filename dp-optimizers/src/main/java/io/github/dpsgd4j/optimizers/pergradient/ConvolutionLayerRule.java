@@ -53,7 +53,7 @@ public final class ConvolutionLayerRule implements LayerRule {
 
     /** A rule with a fixed norm method (both are exact; they differ in cost). */
     public ConvolutionLayerRule(NormMethod method) {
-        this.method = io.github.dpsgd4j.accounting.Checks.notNull("method", method);
+        this.method = io.github.dpsgd4j.common.Checks.notNull("method", method);
     }
 
     /**

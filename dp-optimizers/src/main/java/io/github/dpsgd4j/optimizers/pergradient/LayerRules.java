@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.api.Layer;
 
 import java.util.ArrayList;

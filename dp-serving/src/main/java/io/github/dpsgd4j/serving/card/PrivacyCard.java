@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.LedgerEntry;
+import io.github.dpsgd4j.common.Checks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

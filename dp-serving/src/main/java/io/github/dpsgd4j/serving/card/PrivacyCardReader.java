@@ -3,9 +3,9 @@ package io.github.dpsgd4j.serving.card;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.accounting.LedgerEntry;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.Checks;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.github.dpsgd4j.serving.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.serving.GuardedAnswer;
 import io.github.dpsgd4j.serving.Policies;
 import io.github.dpsgd4j.serving.ServingGuard;

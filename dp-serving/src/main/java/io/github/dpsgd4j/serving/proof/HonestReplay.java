@@ -1,6 +1,6 @@
 package io.github.dpsgd4j.serving.proof;
 
-import io.github.dpsgd4j.accounting.Checks;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.concurrent.locks.LockSupport;
 

@@ -1,8 +1,8 @@
 package io.github.dpsgd4j.serving.proof;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package io.github.dpsgd4j.serving.proof;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.inversion.MiFaceConfig;
 import io.github.dpsgd4j.audit.inversion.Reconstruction;
 import io.github.dpsgd4j.audit.inversion.StartPoint;
 import io.github.dpsgd4j.audit.inversion.StopReason;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.ArrayList;
 import java.util.List;

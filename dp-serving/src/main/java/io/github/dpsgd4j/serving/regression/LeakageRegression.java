@@ -1,6 +1,5 @@
 package io.github.dpsgd4j.serving.regression;
 
-import io.github.dpsgd4j.accounting.Checks;
 import io.github.dpsgd4j.audit.AuditData;
 import io.github.dpsgd4j.audit.AuditSettings;
 import io.github.dpsgd4j.audit.ModelAudit;
@@ -11,6 +10,7 @@ import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
+import io.github.dpsgd4j.common.Checks;
 
 import java.util.Locale;
 

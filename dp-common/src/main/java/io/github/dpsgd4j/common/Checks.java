@@ -1,4 +1,4 @@
-package io.github.dpsgd4j.accounting;
+package io.github.dpsgd4j.common;
 
 /**
  * The one place where dpsgd4j validates privacy parameters and other arguments.
