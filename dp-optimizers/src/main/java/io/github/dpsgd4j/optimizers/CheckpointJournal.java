@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,7 +52,7 @@ final class CheckpointJournal {
             }
             channel.force(true);
         }
-        DpSgdCheckpoint.forceDirectory(file.getParent());
+        AtomicFiles.forceDirectory(file.getParent());
     }
 
     /** The length of the file up to and including its last newline (0 if it has none). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.AtomicFiles;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,15 +16,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -146,60 +142,17 @@ public final class DpSgdCheckpoint {
         state.set("config", configToJson(config));
 
         Path target = directory.resolve(FILE_NAME);
-        Path temporary = Files.createTempFile(directory, FILE_NAME + ".", ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(channel);
-                 ZipOutputStream zip = new ZipOutputStream(out)) {
-                putEntry(zip, STATE_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-                putEntry(zip, LEDGER_ENTRY, ledger.toJson().getBytes(StandardCharsets.UTF_8));
-                putEntry(zip, MODEL_ENTRY, model.toByteArray());
-                zip.finish();
-                zip.flush();
-                channel.force(true);
-            }
-            keepPrevious(directory, target);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + directory + " cannot rename atomically; "
-                        + "checkpoints need an atomic rename to be crash-safe", e);
-            }
-            forceDirectory(directory);
-        } finally {
-            Files.deleteIfExists(temporary);
+        if (Files.isRegularFile(target)) {
+            // the current checkpoint stays as the previous one, so one damaged file leaves an intact one
+            AtomicFiles.copy(target, directory.resolve(PREVIOUS_FILE_NAME));
         }
-    }
-
-    /**
-     * Copies the current checkpoint to {@value #PREVIOUS_FILE_NAME} (through a temporary file and an atomic
-     * rename), so that {@value #FILE_NAME} is never missing and one damaged file leaves an intact one.
-     */
-    private static void keepPrevious(Path directory, Path current) throws IOException {
-        if (!Files.isRegularFile(current)) {
-            return;
-        }
-        Path copy = Files.createTempFile(directory, PREVIOUS_FILE_NAME + ".", ".tmp");
-        try {
-            Files.copy(current, copy, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(copy, directory.resolve(PREVIOUS_FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(copy);
-        }
-    }
-
-    /** Forces a directory's entries to disk (makes a rename durable); a no-op where unsupported. */
-    static void forceDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Some platforms cannot open directories; the rename itself is still atomic there.
-        }
+        AtomicFiles.write(target, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            putEntry(zip, STATE_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+            putEntry(zip, LEDGER_ENTRY, ledger.toJson().getBytes(StandardCharsets.UTF_8));
+            putEntry(zip, MODEL_ENTRY, model.toByteArray());
+            zip.finish();
+        });
     }
 
     private static void putEntry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {

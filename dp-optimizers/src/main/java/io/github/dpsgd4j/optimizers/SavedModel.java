@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.common.AtomicFiles;
 import io.github.dpsgd4j.common.Checks;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -14,15 +15,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -86,27 +82,17 @@ public final class SavedModel {
         ObjectNode state = JSON.createObjectNode();
         state.put("model_kind", model instanceof ComputationGraph ? "ComputationGraph" : "MultiLayerNetwork");
         state.set("config", DpSgdCheckpoint.configToJson(config));
-        Path temporary = Files.createTempFile(directory, file.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = Channels.newOutputStream(channel);
-                 ZipOutputStream zip = new ZipOutputStream(out);
-                 ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
                 for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                     put(zip, entry.getName(), in.readAllBytes());
                 }
-                put(zip, LEDGER_ENTRY, ledger.toJson().getBytes(StandardCharsets.UTF_8));
-                put(zip, CONFIG_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-                zip.finish();
-                zip.flush();
-                channel.force(true);
             }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            DpSgdCheckpoint.forceDirectory(directory);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+            put(zip, LEDGER_ENTRY, ledger.toJson().getBytes(StandardCharsets.UTF_8));
+            put(zip, CONFIG_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+            zip.finish();
+        });
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {

@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.core.sampling;
 
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import java.util.List;
 
 /**
  * Fixed-size batches from a shuffled order: once per epoch the population is shuffled
- * (Fisher-Yates with unbiased indices from the {@link NoiseSource}) and cut into consecutive
+ * ({@link Shuffles Fisher-Yates} with unbiased bounded indices drawn from the {@link NoiseSource}'s 64-bit words) and cut into consecutive
  * batches of {@code max(1, round(q N))} examples, wrapping around when an epoch needs more.
  *
  * <p><b>Not what the accountants assume.</b> The privacy analysis of DP-SGD assumes
@@ -45,16 +46,7 @@ public final class ShuffledBatchSampler {
         if (steps > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("steps must be at most " + Integer.MAX_VALUE + ", got " + steps);
         }
-        int[] order = new int[populationSize];
-        for (int i = 0; i < populationSize; i++) {
-            order[i] = i;
-        }
-        for (int i = populationSize - 1; i > 0; i--) {
-            int j = uniformIndex(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Shuffles.permutation(populationSize, randomness::nextLong);
         int batchSize = (int) Math.min(populationSize, Math.max(1, Math.round(sampleRate * populationSize)));
         List<int[]> batches = new ArrayList<>((int) steps);
         for (long s = 0; s < steps; s++) {
@@ -66,16 +58,5 @@ public final class ShuffledBatchSampler {
             batches.add(batch);
         }
         return batches;
-    }
-
-    /** Uniform in [0, bound) by rejection, without modulo bias. */
-    private int uniformIndex(int bound) {
-        long limit = Long.MAX_VALUE - (Long.MAX_VALUE % bound);
-        while (true) {
-            long r = randomness.nextLong() >>> 1;
-            if (r < limit) {
-                return (int) (r % bound);
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.github.dpsgd4j.examples.audit;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
@@ -49,12 +50,7 @@ public final class SameArchitectureRecipe implements TrainingRecipe {
         }
         SplittableRandom random = new SplittableRandom(seed);
         for (int e = 0; e < epochs; e++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            Shuffles.shuffle(order, random);
             for (int from = 0; from < n; from += batchSize) {
                 int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
                 net.fit(Nd4j.pullRows(data.getFeatures(), 1, rows), Nd4j.pullRows(data.getLabels(), 1, rows));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.common.AtomicFiles;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.report.Json;
 import io.github.dpsgd4j.examples.report.RunReports;
@@ -14,10 +15,8 @@ import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,19 +68,7 @@ record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<Epo
         r.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
         json.put("model_seed", modelSeed);
         json.set("history", RunReports.history(history));
-        Files.createDirectories(directory);
-        Path target = directory.resolve(FILE_NAME);
-        Path temporary = Files.createTempFile(directory, FILE_NAME + ".", ".tmp");
-        try {
-            Files.writeString(temporary, Json.pretty(json), StandardCharsets.UTF_8);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(directory.resolve(FILE_NAME), Json.pretty(json).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -1,16 +1,17 @@
 package io.github.dpsgd4j.examples.features;
 
+import io.github.dpsgd4j.common.AtomicFiles;
 import io.github.dpsgd4j.common.Checks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -151,39 +152,27 @@ public final class FeatureCache {
         Checks.notNull("data", data);
         Checks.equalTo("data.length", data.length, "rows x columns", (long) rows * columns);
         Path target = file(key);
-        Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, checkKey(key) + ".", ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                header.put(MAGIC).putInt(VERSION).putInt(rows).putInt(columns)
-                        .put(key.getBytes(StandardCharsets.US_ASCII)).flip();
-                writeFully(channel, header);
-                CRC32C crc = new CRC32C();
-                ByteBuffer chunk = ByteBuffer.allocateDirect(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < data.length; i += CHUNK_FLOATS) {
-                    int n = Math.min(CHUNK_FLOATS, data.length - i);
-                    chunk.clear();
-                    chunk.asFloatBuffer().put(data, i, n);
-                    chunk.limit(4 * n);
-                    crc.update(chunk);
-                    chunk.flip();
-                    writeFully(channel, chunk);
-                }
-                ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-                trailer.putInt((int) crc.getValue()).flip();
-                writeFully(channel, trailer);
-                channel.force(true);
+        AtomicFiles.write(target, out -> {
+            WritableByteChannel channel = Channels.newChannel(out);
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            header.put(MAGIC).putInt(VERSION).putInt(rows).putInt(columns)
+                    .put(key.getBytes(StandardCharsets.US_ASCII)).flip();
+            writeFully(channel, header);
+            CRC32C crc = new CRC32C();
+            ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < data.length; i += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, data.length - i);
+                chunk.clear();
+                chunk.asFloatBuffer().put(data, i, n);
+                chunk.limit(4 * n);
+                crc.update(chunk);
+                chunk.flip();
+                writeFully(channel, chunk);
             }
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+            ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            trailer.putInt((int) crc.getValue()).flip();
+            writeFully(channel, trailer);
+        });
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer) throws IOException {
@@ -194,7 +183,7 @@ public final class FeatureCache {
         }
     }
 
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    private static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }

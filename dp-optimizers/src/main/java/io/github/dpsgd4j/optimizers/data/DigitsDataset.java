@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.optimizers.data;
 
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -122,17 +123,7 @@ public final class DigitsDataset {
      */
     public Split split(double testFraction, long seed) {
         Checks.openUnitInterval("testFraction", testFraction);
-        int[] order = new int[size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Random random = new Random(seed);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Shuffles.permutation(size(), new Random(seed));
         int test = (int) Math.round(testFraction * order.length);
         int[] testIdx = java.util.Arrays.copyOfRange(order, 0, test);
         int[] trainIdx = java.util.Arrays.copyOfRange(order, test, order.length);
