@@ -19,7 +19,7 @@ import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.ModelKind;
 import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.RunResult;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -182,8 +182,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The recipe of both runs (the non-private one has target epsilon +infinity). */
-    TrainingRecipe recipe() {
-        return new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, TARGET_EPSILON, DELTA, epochs, BATCH_SIZE, CLIP,
+    RunRecipe recipe() {
+        return new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, TARGET_EPSILON, DELTA, epochs, BATCH_SIZE, CLIP,
                 LEARNING_RATE);
     }
 

@@ -14,7 +14,7 @@ import io.github.dpsgd4j.examples.training.ModelKind;
 import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.Preset;
 import io.github.dpsgd4j.examples.training.RunResult;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,7 +82,7 @@ final class SweepCommand implements Callable<Integer> {
         long start = System.nanoTime();
         DatasetName d = DatasetName.parse(dataset);
         List<Double> targets = parseEpsilons(epsilons);
-        TrainingRecipe base = recipe(d);
+        RunRecipe base = recipe(d);
         if (epochs != null) {
             base = base.withEpochs(Checks.positive("--epochs", epochs));
         }
@@ -148,9 +148,9 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** The sweep's recipe for a data set. */
-    static TrainingRecipe recipe(DatasetName dataset) {
+    static RunRecipe recipe(DatasetName dataset) {
         return switch (dataset) {
-            case DIGITS -> new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP,
+            case DIGITS -> new RunRecipe(DatasetName.DIGITS, ModelKind.MLP,
                     DemoCommand.TARGET_EPSILON, DemoCommand.DELTA, 30, DemoCommand.BATCH_SIZE, DemoCommand.CLIP,
                     DemoCommand.LEARNING_RATE);
             case FASHION_MNIST -> Preset.FASHION_MNIST_EPS3.recipe();
@@ -201,7 +201,7 @@ final class SweepCommand implements Callable<Integer> {
                 maxX = Math.max(maxX, r.epsilon());
             }
         }
-        TrainingRecipe recipe = results.get(0).recipe();
+        RunRecipe recipe = results.get(0).recipe();
         LineChart chart = new LineChart(recipe.dataset().cliName() + ", " + recipe.model().cliName()
                 + ": test accuracy against epsilon (delta = " + recipe.delta() + ")", "epsilon (log scale)",
                 "test accuracy (%)").logarithmicX();

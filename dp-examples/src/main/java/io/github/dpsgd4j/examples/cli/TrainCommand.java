@@ -16,7 +16,7 @@ import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.Preset;
 import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 import org.deeplearning4j.util.ModelSerializer;
@@ -129,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         TrainState state = resolveState();
-        TrainingRecipe recipe = state.recipe();
+        RunRecipe recipe = state.recipe();
         if (out != null) {
             OutputDirectory.requireUsable("--out", out);
         }
@@ -206,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
                     delta != null ? "--delta" : null, epochs != null ? "--epochs" : null,
                     batchSize != null ? "--batch-size" : null, clip != null ? "--clip" : null,
                     learningRate != null ? "--lr" : null);
-            TrainingRecipe recipe = accountant == null ? p.recipe() : p.recipe().withAccountant(accountant);
+            RunRecipe recipe = accountant == null ? p.recipe() : p.recipe().withAccountant(accountant);
             return new TrainState(recipe, p.cliName(), modelSeed, List.of());
         }
         if (dataset == null) {
@@ -222,14 +222,14 @@ final class TrainCommand implements Callable<Integer> {
         double c = clip == null ? (m == ModelKind.SCATTERNET ? 0.1 : 1.0) : Checks.finitePositive("--clip", clip);
         double lr = learningRate == null ? m.defaultLearningRate() : Checks.finitePositive("--lr", learningRate);
         AccountantType a = accountant == null ? AccountantType.PLD : accountant;
-        return new TrainState(new TrainingRecipe(d, m, e, dl, ep, b, c, lr, a), null, modelSeed, List.of());
+        return new TrainState(new RunRecipe(d, m, e, dl, ep, b, c, lr, a), null, modelSeed, List.of());
     }
 
     /**
      * The library's calibration errors advise "the RDP accountant"; on this command line that is
      * {@code --accountant rdp}, so say so (with the other ways out) instead of advice train cannot take.
      */
-    static RuntimeException withAdviceTrainCanFollow(RuntimeException ex, TrainingRecipe recipe) {
+    static RuntimeException withAdviceTrainCanFollow(RuntimeException ex, RunRecipe recipe) {
         String message = ex.getMessage() == null ? "" : ex.getMessage();
         if (recipe.accountant() == AccountantType.PLD && message.contains("RDP accountant")) {
             return new IllegalArgumentException("the PLD accountant cannot calibrate --target-epsilon "
@@ -269,7 +269,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private ObjectNode summary(TrainState state, RunResult result, PreparedData prepared, double seconds,
                                ReportFolder folder) {
-        TrainingRecipe recipe = result.recipe();
+        RunRecipe recipe = result.recipe();
         ObjectNode summary = Json.object();
         summary.put("dataset", recipe.dataset().cliName());
         summary.put("model", recipe.model().cliName());
@@ -292,7 +292,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void writeReport(ReportFolder folder, ObjectNode summary, RunResult result) throws IOException {
-        TrainingRecipe recipe = result.recipe();
+        RunRecipe recipe = result.recipe();
         ObjectNode report = summary.deepCopy();
         report.put("command", "train");
         report.put("processors", Runtime.getRuntime().availableProcessors());
@@ -312,7 +312,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private void printText(PrintWriter stdout, TrainState state, RunResult result, PreparedData prepared,
                            double seconds, ReportFolder folder) {
-        TrainingRecipe r = result.recipe();
+        RunRecipe r = result.recipe();
         stdout.printf("dpsgd4j train%s: %s on %s (%d training / %d test examples%s), %d epochs, expected batch %d "
                         + "(q = %.4f), clip %s, Nesterov lr %s%n%n",
                 state.preset() == null ? "" : " --preset " + state.preset(), r.model().cliName(), r.dataset().cliName(),

@@ -10,7 +10,7 @@ import io.github.dpsgd4j.examples.report.Json;
 import io.github.dpsgd4j.examples.report.RunReports;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.ModelKind;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 
 import java.io.IOException;
@@ -33,7 +33,7 @@ import java.util.Locale;
  * @param modelSeed the weight-initialisation seed
  * @param history   the epochs done so far
  */
-record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<EpochRecord> history) {
+record TrainState(RunRecipe recipe, String preset, long modelSeed, List<EpochRecord> history) {
 
     static final String FILE_NAME = "dpsgd4j-train.json";
     private static final String FORMAT = "dpsgd4j-train";
@@ -98,7 +98,7 @@ record TrainState(TrainingRecipe recipe, String preset, long modelSeed, List<Epo
             JsonNode r = json.path("recipe");
             double targetEpsilon = r.path("target_epsilon").isNumber() ? r.path("target_epsilon").asDouble()
                     : Double.parseDouble(r.path("target_epsilon_non_finite").asText("NaN"));
-            TrainingRecipe recipe = new TrainingRecipe(DatasetName.parse(r.path("dataset").asText()),
+            RunRecipe recipe = new RunRecipe(DatasetName.parse(r.path("dataset").asText()),
                     ModelKind.parse(r.path("model").asText()), targetEpsilon, number(r, "delta"),
                     r.path("epochs").asInt(), r.path("batch_size").asInt(), number(r, "clip"),
                     number(r, "learning_rate"), accountant(r.path("accountant")));

@@ -6,7 +6,7 @@ import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.RunResult;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +37,7 @@ public final class RunReports {
      */
     public static ObjectNode summary(RunResult result) {
         Checks.notNull("result", result);
-        TrainingRecipe recipe = result.recipe();
+        RunRecipe recipe = result.recipe();
         ObjectNode json = Json.object();
         json.put("private", recipe.isPrivate());
         json.put("test_accuracy", result.testAccuracy());
@@ -51,7 +51,7 @@ public final class RunReports {
         json.put("expected_batch_size", recipe.expectedBatchSize());
         json.put("clip", recipe.l2NormClip());
         json.put("learning_rate", recipe.learningRate());
-        json.put("momentum", TrainingRecipe.MOMENTUM);
+        json.put("momentum", RunRecipe.MOMENTUM);
         json.put("accountant", recipe.accountant().name().toLowerCase(Locale.ROOT));
         result.ledger().ifPresent(ledger -> {
             json.put("sampling_method", ledger.samplingMethod().name());

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * The models the command line trains. All use tanh activations (bounded activations suit DP-SGD:
  * Papernot et al. 2021, "Tempered Sigmoid Activations for Deep Learning with Differential
  * Privacy", AAAI), a softmax output with cross-entropy loss, and Nesterov momentum
- * {@value TrainingRecipe#MOMENTUM}.
+ * {@value RunRecipe#MOMENTUM}.
  */
 public enum ModelKind {
 
@@ -111,7 +111,7 @@ public enum ModelKind {
         Checks.finitePositive("learningRate", learningRate);
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(new Nesterovs(learningRate, TrainingRecipe.MOMENTUM))
+                .updater(new Nesterovs(learningRate, RunRecipe.MOMENTUM))
                 .weightInit(WeightInit.XAVIER)
                 .list();
         MultiLayerConfiguration conf = switch (this) {

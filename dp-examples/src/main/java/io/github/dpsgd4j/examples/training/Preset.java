@@ -19,12 +19,12 @@ public enum Preset {
      * literature.
      */
     FASHION_MNIST_EPS3("fashion-mnist-eps3",
-            new TrainingRecipe(DatasetName.FASHION_MNIST, ModelKind.SCATTERNET, 3.0, 1e-5, 40, 8192, 0.1, 16.0));
+            new RunRecipe(DatasetName.FASHION_MNIST, ModelKind.SCATTERNET, 3.0, 1e-5, 40, 8192, 0.1, 16.0));
 
     private final String cliName;
-    private final TrainingRecipe recipe;
+    private final RunRecipe recipe;
 
-    Preset(String cliName, TrainingRecipe recipe) {
+    Preset(String cliName, RunRecipe recipe) {
         this.cliName = cliName;
         this.recipe = recipe;
     }
@@ -35,7 +35,7 @@ public enum Preset {
     }
 
     /** The recipe. */
-    public TrainingRecipe recipe() {
+    public RunRecipe recipe() {
         return recipe;
     }
 

@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param budgetStop      why the budget stopped training early, if it did
  * @param network         the trained network
  */
-public record RunResult(TrainingRecipe recipe, double testAccuracy, double epsilon, double delta,
+public record RunResult(RunRecipe recipe, double testAccuracy, double epsilon, double delta,
                         double noiseMultiplier, double sampleRate, long steps, int epochs, double seconds,
                         List<EpochRecord> history, Optional<PrivacyLedger> ledger, boolean secureNoise,
                         Optional<String> budgetStop, MultiLayerNetwork network) {

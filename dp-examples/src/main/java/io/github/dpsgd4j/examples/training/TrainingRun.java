@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs a {@link TrainingRecipe} through {@link DpSgdTrainer}: for a private recipe the noise is
+ * Runs a {@link RunRecipe} through {@link DpSgdTrainer}: for a private recipe the noise is
  * calibrated by the trainer's {@code targetBudget} with the recipe's accountant so that exactly all
  * requested epochs spend the target epsilon (and the budget is guarded); the non-private baseline
  * (target epsilon +infinity) is the same recipe with noise multiplier 0, clipping and Poisson
@@ -37,7 +37,7 @@ public final class TrainingRun {
     /** Rows evaluated at once when measuring accuracy. */
     private static final int EVALUATION_CHUNK = 2048;
 
-    private final TrainingRecipe recipe;
+    private final RunRecipe recipe;
     private final PreparedData data;
     private final NoiseSource noise;
     private final long modelSeed;
@@ -55,7 +55,7 @@ public final class TrainingRun {
      * @param modelSeed seed of the weight initialisation (data-independent; not privacy noise)
      * @param monitor   progress receiver
      */
-    public TrainingRun(TrainingRecipe recipe, PreparedData data, NoiseSource noise, long modelSeed,
+    public TrainingRun(RunRecipe recipe, PreparedData data, NoiseSource noise, long modelSeed,
                        TrainingMonitor monitor) {
         this.recipe = Checks.notNull("recipe", recipe);
         this.data = Checks.notNull("data", data);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.training.ModelKind;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,7 +124,7 @@ class OptionConsistencyTest {
 
     @Test
     void trainState_keepsTheAccountant_andReadsOldFilesAsPld() throws IOException {
-        TrainingRecipe recipe = new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 3.0, 1e-5, 4, 256, 1.0, 0.1,
+        RunRecipe recipe = new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3.0, 1e-5, 4, 256, 1.0, 0.1,
                 AccountantType.RDP);
         Path checkpoint = dir.resolve("state");
         new TrainState(recipe, null, 7, List.of()).write(checkpoint);

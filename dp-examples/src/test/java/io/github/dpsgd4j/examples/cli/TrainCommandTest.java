@@ -9,7 +9,7 @@ import io.github.dpsgd4j.examples.training.ModelKind;
 import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
-import io.github.dpsgd4j.examples.training.TrainingRecipe;
+import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,7 +177,7 @@ class TrainCommandTest {
     @Test
     void resume_continuesAStoppedRunToItsEpochs() throws IOException {
         Path checkpoint = dir.resolve("checkpoint");
-        TrainingRecipe recipe = new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 3.0, 1e-5, 4, 256, 1.0, 0.1);
+        RunRecipe recipe = new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3.0, 1e-5, 4, 256, 1.0, 0.1);
         PreparedData data = PreparedData.prepare(DatasetName.DIGITS, DatasetName.DIGITS.load(null), ModelKind.MLP,
                 Optional.empty(), 1, null);
         RunResult firstPart = new TrainingRun(recipe, data, NoiseSource.seeded(8), 7, TrainingMonitor.NONE)

@@ -34,20 +34,20 @@ class TrainingRunTest {
 
     @Test
     void recipe_validatesEveryField() {
-        TrainingRecipe ok = new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1e-5, 30, 256, 1, 0.1);
+        RunRecipe ok = new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1e-5, 30, 256, 1, 0.1);
         assertTrue(ok.isPrivate());
         assertTrue(ok.withTargetEpsilon(Double.POSITIVE_INFINITY).budget().isEmpty());
         assertEquals(256.0 / 1438, ok.sampleRate(1438));
         assertEquals("batch size must be <= the training set size 100 (digits), got 256",
                 assertThrows(IllegalArgumentException.class, () -> ok.sampleRate(100)).getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 0, 1e-5, 30, 256, 1, 0.1));
+                () -> new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 0, 1e-5, 30, 256, 1, 0.1));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, Double.NaN, 1e-5, 30, 256, 1, 0.1));
+                () -> new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, Double.NaN, 1e-5, 30, 256, 1, 0.1));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1, 30, 256, 1, 0.1));
+                () -> new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1, 30, 256, 1, 0.1));
         assertThrows(IllegalArgumentException.class,
-                () -> new TrainingRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1e-5, 30, 256, Double.POSITIVE_INFINITY, 0.1));
+                () -> new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3, 1e-5, 30, 256, Double.POSITIVE_INFINITY, 0.1));
         assertEquals(Preset.FASHION_MNIST_EPS3, Preset.parse("fashion-mnist-eps3"));
         assertEquals(3.0, Preset.FASHION_MNIST_EPS3.recipe().targetEpsilon());
         assertEquals(1e-5, Preset.FASHION_MNIST_EPS3.recipe().delta());
@@ -57,7 +57,7 @@ class TrainingRunTest {
     void run_rejectsDataPreparedForAnotherModel() throws Exception {
         PreparedData pixels = PreparedData.prepare(DatasetName.DIGITS, DatasetName.DIGITS.load(null), ModelKind.MLP,
                 Optional.empty(), 1, null);
-        TrainingRecipe scatter = new TrainingRecipe(DatasetName.DIGITS, ModelKind.SCATTERNET, 3, 1e-5, 1, 256, 0.1, 4);
+        RunRecipe scatter = new RunRecipe(DatasetName.DIGITS, ModelKind.SCATTERNET, 3, 1e-5, 1, 256, 0.1, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainingRun(scatter, pixels, NoiseSource.seeded(1), 1, TrainingMonitor.NONE));
         assertTrue(e.getMessage().contains("does not fit the recipe"), e.getMessage());

@@ -8,7 +8,9 @@ import io.github.dpsgd4j.examples.data.DatasetName;
 import java.util.Optional;
 
 /**
- * Everything that defines a training run, validated on construction.
+ * Everything that defines a training run of the command line (data set, model, budget, epochs, batch
+ * size, clip, learning rate, accountant), validated on construction. Not dp-audit's
+ * {@code TrainingRecipe}, which is a procedure that trains a model for the attacks.
  *
  * @param dataset           the data set
  * @param model             the model
@@ -25,13 +27,13 @@ import java.util.Optional;
  *                          {@link AccountantType#PLD} (tight, the default) or {@link AccountantType#RDP}
  *                          (looser, but it calibrates targets too large for PLD's discretisation)
  */
-public record TrainingRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
+public record RunRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
                              int expectedBatchSize, double l2NormClip, double learningRate, AccountantType accountant) {
 
     /** Nesterov momentum of every model. */
     public static final double MOMENTUM = 0.9;
 
-    public TrainingRecipe {
+    public RunRecipe {
         Checks.notNull("dataset", dataset);
         Checks.notNull("model", model);
         Checks.positive("target epsilon", targetEpsilon);
@@ -44,7 +46,7 @@ public record TrainingRecipe(DatasetName dataset, ModelKind model, double target
     }
 
     /** A recipe accounted with {@link AccountantType#PLD}, the default. */
-    public TrainingRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
+    public RunRecipe(DatasetName dataset, ModelKind model, double targetEpsilon, double delta, int epochs,
                           int expectedBatchSize, double l2NormClip, double learningRate) {
         this(dataset, model, targetEpsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate, AccountantType.PLD);
     }
@@ -74,20 +76,20 @@ public record TrainingRecipe(DatasetName dataset, ModelKind model, double target
     }
 
     /** The same recipe with another target epsilon ({@code +infinity}: non-private). */
-    public TrainingRecipe withTargetEpsilon(double epsilon) {
-        return new TrainingRecipe(dataset, model, epsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate,
+    public RunRecipe withTargetEpsilon(double epsilon) {
+        return new RunRecipe(dataset, model, epsilon, delta, epochs, expectedBatchSize, l2NormClip, learningRate,
                 accountant);
     }
 
     /** The same recipe with another number of epochs. */
-    public TrainingRecipe withEpochs(int newEpochs) {
-        return new TrainingRecipe(dataset, model, targetEpsilon, delta, newEpochs, expectedBatchSize, l2NormClip,
+    public RunRecipe withEpochs(int newEpochs) {
+        return new RunRecipe(dataset, model, targetEpsilon, delta, newEpochs, expectedBatchSize, l2NormClip,
                 learningRate, accountant);
     }
 
     /** The same recipe accounted with another accountant. */
-    public TrainingRecipe withAccountant(AccountantType newAccountant) {
-        return new TrainingRecipe(dataset, model, targetEpsilon, delta, epochs, expectedBatchSize, l2NormClip,
+    public RunRecipe withAccountant(AccountantType newAccountant) {
+        return new RunRecipe(dataset, model, targetEpsilon, delta, epochs, expectedBatchSize, l2NormClip,
                 learningRate, newAccountant);
     }
 }
