@@ -22,7 +22,7 @@ import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.audit.stats.RocBound;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.core.noise.NoiseSource;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

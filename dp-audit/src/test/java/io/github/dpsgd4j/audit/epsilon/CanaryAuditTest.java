@@ -6,7 +6,7 @@ import io.github.dpsgd4j.audit.model.Dl4jClassifier;
 import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.audit.model.NoiseMode;
 import io.github.dpsgd4j.audit.model.TrainedModel;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,7 @@
 package io.github.dpsgd4j.examples.data;
 
 import io.github.dpsgd4j.common.Checks;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;

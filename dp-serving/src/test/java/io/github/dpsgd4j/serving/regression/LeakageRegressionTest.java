@@ -4,7 +4,7 @@ import io.github.dpsgd4j.audit.AuditData;
 import io.github.dpsgd4j.audit.AuditSettings;
 import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.audit.model.TrainedModel;
-import io.github.dpsgd4j.optimizers.data.DigitsDataset;
+import io.github.dpsgd4j.datasets.DigitsDataset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.learning.config.Adam;

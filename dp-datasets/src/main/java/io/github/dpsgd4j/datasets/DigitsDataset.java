@@ -1,4 +1,4 @@
-package io.github.dpsgd4j.optimizers.data;
+package io.github.dpsgd4j.datasets;
 
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.common.Shuffles;
