@@ -5,11 +5,9 @@ import io.github.dpsgd4j.optimizers.pergradient.LayerBackward;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRule;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import io.github.dpsgd4j.optimizers.pergradient.LayerSupport;
-import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -22,11 +20,11 @@ import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -43,7 +41,7 @@ import java.util.List;
  * them; other paths still train the layers below), their parameters lie outside the trainable ranges
  * and get no noise; a {@code FrozenLayerWithBackprop} passes gradients through with its own zeroed.
  */
-public final class ComputationGraphAdapter implements ModelAdapter {
+public final class ComputationGraphAdapter extends Dl4jModelAdapter {
 
     private final ComputationGraph graph;
     private final GraphVertex[] vertices;
@@ -58,7 +56,6 @@ public final class ComputationGraphAdapter implements ModelAdapter {
     private final List<String> withoutRule;
     private final List<long[]> trainableRanges;
     private final org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater updater;
-    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_UPDATE");
 
     /**
      * Validates {@code graph} against the registry and prepares it (gradient view, updater).
@@ -75,11 +72,7 @@ public final class ComputationGraphAdapter implements ModelAdapter {
         if (graph.getVertices() == null || graph.getConfiguration() == null || graph.params() == null) {
             throw new IllegalArgumentException("graph is not initialised: call graph.init() before building the trainer");
         }
-        if (graph.getConfiguration().getBackpropType() == BackpropType.TruncatedBPTT) {
-            throw new UnsupportedLayerException("truncated backpropagation through time splits an example's "
-                    + "gradient over several updates, so one example's clipped contribution is no longer bounded; "
-                    + "use .backpropType(BackpropType.Standard)");
-        }
+        refuseTruncatedBackprop(graph.getConfiguration().getBackpropType());
         this.graph = graph;
         this.vertices = graph.getVertices();
         this.order = graph.topologicalSortOrder();
@@ -160,11 +153,7 @@ public final class ComputationGraphAdapter implements ModelAdapter {
         for (int idx : order) {
             long n = vertices[idx].numParams();
             if (trainable[idx] && n > 0) {
-                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == offset) {
-                    ranges.get(ranges.size() - 1)[1] = offset + n;
-                } else {
-                    ranges.add(new long[] {offset, offset + n});
-                }
+                Ranges.append(ranges, offset, n);
             }
             offset += n;
         }
@@ -183,16 +172,6 @@ public final class ComputationGraphAdapter implements ModelAdapter {
     /** The graph. */
     public ComputationGraph graph() {
         return graph;
-    }
-
-    @Override
-    public INDArray gradientView() {
-        return graph.getGradientsViewArray();
-    }
-
-    @Override
-    public List<long[]> trainableRanges() {
-        return Ranges.copy(trainableRanges);
     }
 
     @Override
@@ -276,19 +255,43 @@ public final class ComputationGraphAdapter implements ModelAdapter {
     }
 
     @Override
-    public double exampleGradient(Batch example) {
-        // Listeners must not see one example's activations or raw gradient (see MultiLayerNetworkAdapter).
-        List<TrainingListener> listeners = graph.getListeners() == null ? List.of()
-                : new ArrayList<>(graph.getListeners());
-        graph.setListeners(new ArrayList<TrainingListener>());
-        try {
-            setData(example);
-            graph.computeGradientAndScore();
-            Ranges.zeroOutside(graph.getGradientsViewArray(), trainableRanges);
-            return graph.score() - graph.calcRegularizationScore(true);
-        } finally {
-            graph.setListeners(new ArrayList<>(listeners));
-        }
+    Collection<TrainingListener> listeners() {
+        return graph.getListeners();
+    }
+
+    @Override
+    void setExample(Batch example) {
+        setData(example);
+    }
+
+    @Override
+    void computeGradientAndScore() {
+        graph.computeGradientAndScore();
+    }
+
+    @Override
+    double regularizationScore() {
+        return graph.calcRegularizationScore(true);
+    }
+
+    @Override
+    void setScore(double score) {
+        graph.setScore(score);
+    }
+
+    @Override
+    void runUpdater(INDArray view, int iteration, int epoch, LayerWorkspaceMgr workspaces) {
+        updater.update(new DefaultGradient(view), iteration, epoch, 1, workspaces);
+    }
+
+    @Override
+    void incrementEpochCount() {
+        graph.incrementEpochCount();
+    }
+
+    @Override
+    List<long[]> rangesView() {
+        return trainableRanges;
     }
 
     @Override
@@ -298,52 +301,6 @@ public final class ComputationGraphAdapter implements ModelAdapter {
             v.clear();
         }
         graph.clear();
-    }
-
-    @Override
-    public void applyUpdate(double meanLoss) {
-        INDArray view = graph.getGradientsViewArray();
-        int iteration = graph.getIterationCount();
-        int epoch = graph.getEpochCount();
-        for (TrainingListener l : graph.getListeners()) {
-            l.onGradientCalculation(graph); // the gradient is now clipped and noised: safe to observe
-        }
-        updater.update(new DefaultGradient(view), iteration, epoch, 1, updateWorkspace.layerWorkspaces());
-        INDArray params = graph.params();
-        params.subi(view.reshape(params.shape()));
-        if (!Double.isNaN(meanLoss)) {
-            graph.setScore(meanLoss + graph.calcRegularizationScore(true));
-        }
-        for (TrainingListener l : graph.getListeners()) {
-            l.iterationDone(graph, iteration, epoch);
-        }
-        BaseOptimizer.incrementIterationCount(graph, 1);
-        graph.applyConstraints(graph.getIterationCount(), graph.getEpochCount());
-    }
-
-    @Override
-    public int iterationCount() {
-        return graph.getIterationCount();
-    }
-
-    @Override
-    public int epochCount() {
-        return graph.getEpochCount();
-    }
-
-    @Override
-    public void epochStarted() {
-        for (TrainingListener l : graph.getListeners()) {
-            l.onEpochStart(graph);
-        }
-    }
-
-    @Override
-    public void epochEnded() {
-        graph.incrementEpochCount();
-        for (TrainingListener l : graph.getListeners()) {
-            l.onEpochEnd(graph);
-        }
     }
 
     @Override
@@ -358,7 +315,7 @@ public final class ComputationGraphAdapter implements ModelAdapter {
 
     @Override
     public void checkData(ExampleSet data) {
-        ModelAdapter.super.checkData(data);
+        super.checkData(data);
         List<String> outputs = graph.getConfiguration().getNetworkOutputs();
         for (int k = 0; k < outputs.size(); k++) {
             org.deeplearning4j.nn.conf.layers.Layer conf = graph.getVertex(outputs.get(k)).getLayer().conf().getLayer();

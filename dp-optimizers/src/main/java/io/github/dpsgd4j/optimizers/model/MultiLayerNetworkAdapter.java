@@ -5,11 +5,9 @@ import io.github.dpsgd4j.optimizers.pergradient.LayerBackward;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRule;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import io.github.dpsgd4j.optimizers.pergradient.LayerSupport;
-import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.layers.FrozenLayer;
@@ -17,10 +15,10 @@ import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -30,7 +28,7 @@ import java.util.List;
  * {@code FrozenLayer}, so it and every layer below are not trained; a
  * {@code FrozenLayerWithBackprop} passes gradients through but its own are zeroed.
  */
-public final class MultiLayerNetworkAdapter implements ModelAdapter {
+public final class MultiLayerNetworkAdapter extends Dl4jModelAdapter {
 
     private final MultiLayerNetwork net;
     private final Layer[] layers;
@@ -40,7 +38,6 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
     private final int firstTrainable;
     private final List<long[]> trainableRanges;
     private final org.deeplearning4j.nn.api.Updater updater;
-    private final StepWorkspace updateWorkspace = new StepWorkspace("DPSGD_UPDATE");
 
     /**
      * Validates {@code net} against the registry and prepares it (gradient view, updater).
@@ -57,11 +54,7 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
         if (net.getLayers() == null || net.params() == null) {
             throw new IllegalArgumentException("network is not initialised: call net.init() before building the trainer");
         }
-        if (net.getLayerWiseConfigurations().getBackpropType() == BackpropType.TruncatedBPTT) {
-            throw new UnsupportedLayerException("truncated backpropagation through time splits an example's "
-                    + "gradient over several updates, so one example's clipped contribution is no longer bounded; "
-                    + "use .backpropType(BackpropType.Standard)");
-        }
+        refuseTruncatedBackprop(net.getLayerWiseConfigurations().getBackpropType());
         this.net = net;
         this.layers = net.getLayers();
         Layer output = layers[layers.length - 1];
@@ -110,11 +103,7 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
             long n = layers[i].numParams();
             boolean trainable = i >= firstTrainable && !(layers[i] instanceof FrozenLayerWithBackprop);
             if (trainable && n > 0) {
-                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == offset) {
-                    ranges.get(ranges.size() - 1)[1] = offset + n;
-                } else {
-                    ranges.add(new long[] {offset, offset + n});
-                }
+                Ranges.append(ranges, offset, n);
             }
             offset += n;
         }
@@ -129,16 +118,6 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
     /** The network. */
     public MultiLayerNetwork network() {
         return net;
-    }
-
-    @Override
-    public INDArray gradientView() {
-        return net.getGradientsViewArray();
-    }
-
-    @Override
-    public List<long[]> trainableRanges() {
-        return Ranges.copy(trainableRanges);
     }
 
     @Override
@@ -185,22 +164,45 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
     }
 
     @Override
-    public double exampleGradient(Batch example) {
-        // DL4J calls listeners' onForwardPass/onBackwardPass inside computeGradientAndScore: they would
-        // see one example's activations and its raw gradient. Listeners see only noised updates.
-        // (A copy: setListeners clears the collection getListeners returns.)
-        List<TrainingListener> listeners = net.getListeners() == null ? List.of() : new ArrayList<>(net.getListeners());
-        net.setListeners(new ArrayList<TrainingListener>());
-        try {
-            net.setInput(example.features()[0]);
-            net.setLabels(example.labels()[0]);
-            net.setLayerMaskArrays(example.featuresMask(0), example.labelsMask(0));
-            net.computeGradientAndScore();
-            Ranges.zeroOutside(net.getGradientsViewArray(), trainableRanges);
-            return net.score() - net.calcRegularizationScore(true);
-        } finally {
-            net.setListeners(new ArrayList<>(listeners));
-        }
+    Collection<TrainingListener> listeners() {
+        return net.getListeners();
+    }
+
+    @Override
+    void setExample(Batch example) {
+        net.setInput(example.features()[0]);
+        net.setLabels(example.labels()[0]);
+        net.setLayerMaskArrays(example.featuresMask(0), example.labelsMask(0));
+    }
+
+    @Override
+    void computeGradientAndScore() {
+        net.computeGradientAndScore();
+    }
+
+    @Override
+    double regularizationScore() {
+        return net.calcRegularizationScore(true);
+    }
+
+    @Override
+    void setScore(double score) {
+        net.setScore(score);
+    }
+
+    @Override
+    void runUpdater(INDArray view, int iteration, int epoch, LayerWorkspaceMgr workspaces) {
+        updater.update(net, new DefaultGradient(view), iteration, epoch, 1, workspaces);
+    }
+
+    @Override
+    void incrementEpochCount() {
+        net.incrementEpochCount();
+    }
+
+    @Override
+    List<long[]> rangesView() {
+        return trainableRanges;
     }
 
     @Override
@@ -210,52 +212,6 @@ public final class MultiLayerNetworkAdapter implements ModelAdapter {
             layer.clear();
         }
         net.clear();
-    }
-
-    @Override
-    public void applyUpdate(double meanLoss) {
-        INDArray view = net.getGradientsViewArray();
-        int iteration = net.getIterationCount();
-        int epoch = net.getEpochCount();
-        for (TrainingListener l : net.getListeners()) {
-            l.onGradientCalculation(net); // the gradient is now clipped and noised: safe to observe
-        }
-        // The updater opens its own working-memory scope in the update workspace.
-        updater.update(net, new DefaultGradient(view), iteration, epoch, 1, updateWorkspace.layerWorkspaces());
-        net.params().subi(view.reshape(view.length()));
-        if (!Double.isNaN(meanLoss)) {
-            net.setScore(meanLoss + net.calcRegularizationScore(true));
-        }
-        for (TrainingListener l : net.getListeners()) {
-            l.iterationDone(net, iteration, epoch);
-        }
-        BaseOptimizer.incrementIterationCount(net, 1);
-        net.applyConstraints(net.getIterationCount(), net.getEpochCount());
-    }
-
-    @Override
-    public int iterationCount() {
-        return net.getIterationCount();
-    }
-
-    @Override
-    public int epochCount() {
-        return net.getEpochCount();
-    }
-
-    @Override
-    public void epochStarted() {
-        for (TrainingListener l : net.getListeners()) {
-            l.onEpochStart(net);
-        }
-    }
-
-    @Override
-    public void epochEnded() {
-        net.incrementEpochCount();
-        for (TrainingListener l : net.getListeners()) {
-            l.onEpochEnd(net);
-        }
     }
 
     @Override

@@ -35,4 +35,13 @@ final class Ranges {
             flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(start, total)).assign(0);
         }
     }
+
+    /** Appends {@code [offset, offset + n)} to sorted ranges, merging it with the last one when they touch. */
+    static void append(List<long[]> ranges, long offset, long n) {
+        if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == offset) {
+            ranges.get(ranges.size() - 1)[1] = offset + n;
+        } else {
+            ranges.add(new long[] {offset, offset + n});
+        }
+    }
 }
