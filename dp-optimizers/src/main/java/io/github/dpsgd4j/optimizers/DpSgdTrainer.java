@@ -6,8 +6,6 @@ import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
-import io.github.dpsgd4j.core.sampling.PoissonSampler;
-import io.github.dpsgd4j.core.sampling.ShuffledBatchSampler;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import io.github.dpsgd4j.optimizers.engine.GradientEngine;
 import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
@@ -22,11 +20,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +44,8 @@ import java.util.Optional;
  *       coordinate, then division by the <em>expected</em> batch size q N;</li>
  *   <li>the adapter's update through DL4J's own updater, exactly as {@code fit()} would.</li>
  * </ol>
- * {@link StepPlan} owns the epochs-to-steps arithmetic.
+ * {@link StepPlan} owns the epochs-to-steps arithmetic; the package-private {@code TrainingLoop} runs the
+ * epochs and {@code RunPersistence} keeps checkpoints, the journal and resumes.
  *
  * <p>The guarantee: (epsilon, delta)-differential privacy of the trained parameters (and of every
  * intermediate model) with respect to adding or removing one training example, as certified by the
@@ -61,49 +57,36 @@ import java.util.Optional;
  */
 public final class DpSgdTrainer {
 
-    private static final Logger log = LoggerFactory.getLogger(DpSgdTrainer.class);
-
     private final ModelAdapter model;
     private final DpSgdConfig config;
     private final NoiseSource noise;
     private final PrivateStep step;
-    private final PoissonSampler sampler;
-    private final ShuffledBatchSampler shuffled;
     private final PrivacyGuard guard;
     private final List<PrivacyListener> listeners;
-    private final Path checkpointDirectory;
-    private final long checkpointEverySteps;
+    private final RunPersistence persistence;
     /** Epochs planned at build time (targetBudget or epochs), or NaN. */
     private final double plannedEpochs;
-
-    private final long journalReservation;
     /** Warnings raised when resuming (steps counted from the journal), before the step's own. */
     private final List<String> resumeWarnings;
-
-    /** Steps whose update was applied, over the whole run. */
-    private long stepsTaken;
     private final StepDataCache stepData;
+    private final TrainingLoop loop;
 
     private DpSgdTrainer(Model network, LayerRules rules, DpSgdConfig config, NoiseSource noise,
-                         List<PrivacyListener> listeners, Path checkpointDirectory, long checkpointEverySteps,
-                         PrivacyLedger ledger, long stepsTaken, double plannedEpochs, long journalReservation,
-                         List<String> resumeWarnings) {
+                         List<PrivacyListener> listeners, RunPersistence persistence, PrivacyLedger ledger,
+                         long stepsTaken, double plannedEpochs, List<String> resumeWarnings) {
         this.model = network instanceof ComputationGraph graph ? new ComputationGraphAdapter(graph, rules)
                 : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, rules);
         this.config = config;
         this.noise = noise;
         this.listeners = List.copyOf(listeners);
-        this.checkpointDirectory = checkpointDirectory;
-        this.checkpointEverySteps = checkpointEverySteps;
-        this.stepsTaken = stepsTaken;
+        this.persistence = persistence;
         this.plannedEpochs = plannedEpochs;
-        this.journalReservation = journalReservation;
         this.resumeWarnings = List.copyOf(resumeWarnings);
-        this.guard = new PrivacyGuard(config, ledger, checkpointDirectory, journalReservation);
+        this.guard = new PrivacyGuard(config, ledger, persistence.directory(), persistence.journalReservation());
         this.step = new PrivateStep(model, config, guard, noise);
         this.stepData = new StepDataCache(model);
-        this.sampler = new PoissonSampler(config.sampleRate(), noise);
-        this.shuffled = new ShuffledBatchSampler(config.sampleRate(), noise);
+        this.loop = new TrainingLoop(model, config, step, guard, persistence, noise, this.listeners, this::warnings,
+                stepsTaken);
         for (String warning : warnings()) {
             for (PrivacyListener l : this.listeners) {
                 l.onWarning(warning);
@@ -144,7 +127,7 @@ public final class DpSgdTrainer {
      * the budget.
      */
     public TrainingSummary fit(DataSet data, int epochs) {
-        return run(ExampleSet.of(data), steps(epochs));
+        return loop.run(ExampleSet.of(data), steps(epochs));
     }
 
     /**
@@ -154,7 +137,7 @@ public final class DpSgdTrainer {
      * @throws IllegalStateException if no epochs were planned
      */
     public TrainingSummary fit(DataSet data) {
-        return run(ExampleSet.of(data), plannedSteps());
+        return loop.run(ExampleSet.of(data), plannedSteps());
     }
 
     /**
@@ -163,17 +146,17 @@ public final class DpSgdTrainer {
      * outputs.
      */
     public TrainingSummary fit(MultiDataSet data, int epochs) {
-        return run(ExampleSet.of(data), steps(epochs));
+        return loop.run(ExampleSet.of(data), steps(epochs));
     }
 
     /** As {@link #fit(DataSet)} (the planned epochs) for a {@link MultiDataSet}. */
     public TrainingSummary fit(MultiDataSet data) {
-        return run(ExampleSet.of(data), plannedSteps());
+        return loop.run(ExampleSet.of(data), plannedSteps());
     }
 
     /** As {@link #fit(DataSetIterator, int)} for several inputs or outputs. */
     public TrainingSummary fit(MultiDataSetIterator data, int epochs) {
-        return run(ExampleSet.of(data), steps(epochs));
+        return loop.run(ExampleSet.of(data), steps(epochs));
     }
 
     private long steps(int epochs) {
@@ -193,51 +176,7 @@ public final class DpSgdTrainer {
      * needs random access to the whole training set; the iterator's own batching is not used).
      */
     public TrainingSummary fit(DataSetIterator data, int epochs) {
-        return run(ExampleSet.of(data), steps(epochs));
-    }
-
-    private TrainingSummary run(ExampleSet training, long totalSteps) {
-        model.checkData(training);
-        long stepsPerEpoch = StepPlan.stepsPerEpoch(config.sampleRate());
-        long stepsAtStart = stepsTaken;
-        long done = 0;
-        int epochsDone = 0;
-        while (done < totalSteps) {
-            long steps = Math.min(stepsPerEpoch, totalSteps - done);
-            int epoch = model.epochCount();
-            model.epochStarted();
-            EpochTotals totals = new EpochTotals();
-            List<int[]> shuffledBatches = config.samplingMethod() == SamplingMethod.SHUFFLED_FIXED_SIZE
-                    ? shuffled.epoch(training.size(), stepsPerEpoch) : null;
-            for (long s = 0; s < steps; s++) {
-                Optional<String> refusal = guard.refusal();
-                if (refusal.isPresent()) {
-                    log.warn(refusal.get());
-                    for (PrivacyListener l : listeners) {
-                        l.onBudgetExhausted(refusal.get());
-                    }
-                    saveCheckpointIfConfigured();
-                    return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, refusal, warnings());
-                }
-                int[] batch = shuffledBatches != null ? shuffledBatches.get((int) s) : sampler.sample(training.size());
-                totals.add(takeStep(training, batch, epoch));
-                done++;
-                if (checkpointEverySteps > 0 && stepsTaken % checkpointEverySteps == 0) {
-                    saveCheckpointIfConfigured();
-                }
-            }
-            model.epochEnded();
-            epochsDone++;
-            if (!listeners.isEmpty()) {
-                EpochReport report = new EpochReport(epoch, stepsTaken, privacySpent(config.reportingDelta()),
-                        totals.meanLoss(), totals.clippedFraction());
-                for (PrivacyListener l : listeners) {
-                    l.onEpochEnd(report);
-                }
-            }
-            saveCheckpointIfConfigured();
-        }
-        return new TrainingSummary(stepsTaken - stepsAtStart, epochsDone, Optional.empty(), warnings());
+        return loop.run(ExampleSet.of(data), steps(epochs));
     }
 
     /**
@@ -266,19 +205,7 @@ public final class DpSgdTrainer {
             throw new PrivacyBudgetExceededException(config.budget(), Double.NaN, refusal.get());
         }
         ExampleSet examples = single != null ? stepData.of(single) : stepData.of(multi);
-        return takeStep(examples, sampler.sample(examples.size()), model.epochCount());
-    }
-
-    private StepReport takeStep(ExampleSet data, int[] batch, int epoch) {
-        ClippedSum total = step.take(data, batch);
-        stepsTaken++;
-        StepReport report = new StepReport(stepsTaken, epoch, batch.length,
-                batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length, total.stats().clippedCount(),
-                total.stats().nonFiniteCount());
-        for (PrivacyListener l : listeners) {
-            l.onStep(report);
-        }
-        return report;
+        return loop.poissonStep(examples);
     }
 
     /**
@@ -337,7 +264,7 @@ public final class DpSgdTrainer {
 
     /** Steps whose update has been applied, over the whole run (resumes included). */
     public long stepsTaken() {
-        return stepsTaken;
+        return loop.stepsTaken();
     }
 
     /**
@@ -369,9 +296,7 @@ public final class DpSgdTrainer {
      * updater state, the privacy ledger, the step and epoch counters and the configuration.
      */
     public void saveCheckpoint(Path directory) throws IOException {
-        Checks.notNull("directory", directory);
-        DpSgdCheckpoint.write(directory, model.model(), config, guard.ledger(), stepsTaken, checkpointEverySteps,
-                journalReservation, directory.equals(checkpointDirectory), noise.isSecure());
+        persistence.save(directory, model.model(), config, guard.ledger(), loop.stepsTaken(), noise.isSecure());
     }
 
     /**
@@ -383,18 +308,6 @@ public final class DpSgdTrainer {
      */
     public void saveModel(Path file) throws IOException {
         SavedModel.write(file, model.model(), guard.ledger(), config);
-    }
-
-    private void saveCheckpointIfConfigured() {
-        if (checkpointDirectory == null) {
-            return;
-        }
-        try {
-            saveCheckpoint(checkpointDirectory);
-            guard.checkpointed(); // the checkpoint now holds every step taken
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint to " + checkpointDirectory, e);
-        }
     }
 
     /**
@@ -410,22 +323,12 @@ public final class DpSgdTrainer {
      */
     public static DpSgdTrainer resume(Path directory, NoiseSource noise, PrivacyListener... listeners)
             throws IOException {
-        Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
-        if (!DpSgdCheckpoint.exists(directory)
-                && java.nio.file.Files.isRegularFile(directory.resolve(CheckpointJournal.FILE_NAME))) {
-            throw new java.nio.file.NoSuchFileException(directory.resolve(DpSgdCheckpoint.FILE_NAME).toString(), null,
-                    "the run stopped before its first checkpoint, but its privacy journal counts the steps it spent: "
-                    + "build a new trainer on fresh weights with checkpoints(" + directory + ", everySteps); it "
-                    + "continues counting them");
-        }
-        DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
-        List<String> warnings = new java.util.ArrayList<>();
-        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
-                checkpoint.journalReservation(), warnings);
+        RunPersistence.Resumed resumed = RunPersistence.resume(directory);
+        DpSgdCheckpoint checkpoint = resumed.checkpoint();
         return new DpSgdTrainer(checkpoint.model(), LayerRules.defaults(), checkpoint.config(), noise,
-                List.of(listeners), directory, checkpoint.checkpointEverySteps(), ledger, checkpoint.stepsTaken(),
-                Double.NaN, checkpoint.journalReservation(), warnings);
+                List.of(listeners), resumed.persistence(), resumed.ledger(), checkpoint.stepsTaken(), Double.NaN,
+                resumed.warnings());
     }
 
     /** Resumes with secure noise; see {@link #resume(Path, NoiseSource, PrivacyListener...)}. */
@@ -449,34 +352,12 @@ public final class DpSgdTrainer {
         /** Validates everything and builds the trainer (calibrating sigma first if asked). */
         public DpSgdTrainer build() {
             DpSgdConfig config = resolveConfig();
-            PrivacyLedger ledger = initialLedger;
+            RunPersistence persistence = checkpointDirectory == null ? RunPersistence.NONE
+                    : new RunPersistence(checkpointDirectory, checkpointEverySteps, journalReservation);
             List<String> warnings = new java.util.ArrayList<>();
-            Optional<PrivacyLedger> journaled = journaledWithoutCheckpoint();
-            if (journaled.isPresent() && journaled.get().totalSteps() > 0) {
-                if (initialLedger.totalSteps() > 0) {
-                    throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " holds a "
-                            + "privacy journal of another run; continue a saved model in an empty directory");
-                }
-                ledger = journaled.get();
-                String warning = "checkpoint directory " + checkpointDirectory + " holds a privacy journal of "
-                        + ledger.totalSteps() + " steps but no checkpoint (a run stopped before its first checkpoint):"
-                        + " training starts from the given weights and counts those steps as spent";
-                log.warn(warning);
-                warnings.add(warning);
-            }
-            return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, checkpointDirectory,
-                    checkpointEverySteps, ledger, 0, plannedEpochs(), journalReservation, warnings);
-        }
-
-        private Optional<PrivacyLedger> journaledWithoutCheckpoint() {
-            if (checkpointDirectory == null || DpSgdCheckpoint.exists(checkpointDirectory)) {
-                return Optional.empty();
-            }
-            try {
-                return new CheckpointJournal(checkpointDirectory).latest();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the privacy journal in " + checkpointDirectory, e);
-            }
+            PrivacyLedger ledger = persistence.startingLedger(initialLedger, warnings);
+            return new DpSgdTrainer(net, layerRules, config, noiseSourceOrSecure(), listeners, persistence, ledger, 0,
+                    plannedEpochs(), warnings);
         }
     }
 }
