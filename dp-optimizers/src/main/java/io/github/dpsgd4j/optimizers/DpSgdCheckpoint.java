@@ -22,6 +22,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -113,6 +114,20 @@ public final class DpSgdCheckpoint {
     /** Whether {@code directory} holds a checkpoint file. */
     public static boolean exists(Path directory) {
         return Files.isRegularFile(directory.resolve(FILE_NAME));
+    }
+
+    /**
+     * The privacy ledger in {@code directory}'s write-ahead journal when the directory holds a journal but no
+     * checkpoint: its run stopped before its first checkpoint, and the journal counts every step that run may
+     * have taken. A trainer built with {@code checkpoints(directory, ...)} starts on fresh weights and keeps
+     * counting them. Empty when the directory has a checkpoint, no journal, or does not exist.
+     *
+     * @param directory a directory, not null
+     * @throws java.io.UncheckedIOException if the journal cannot be read
+     */
+    public static Optional<PrivacyLedger> journalWithoutCheckpoint(Path directory) {
+        Checks.notNull("directory", directory);
+        return RunPersistence.journalWithoutCheckpoint(directory);
     }
 
     static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,

@@ -2,6 +2,7 @@ package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
@@ -38,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -160,9 +162,17 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDirectory != null && resume == null) {
             state.write(checkpointDirectory);
         }
+        // A run stopped before its first checkpoint left only its journal: restart it from fresh weights; the
+        // trainer built on the directory counts the journal's steps as spent.
+        Optional<PrivacyLedger> journalOnly = resume == null ? Optional.empty()
+                : DpSgdCheckpoint.journalWithoutCheckpoint(resume);
+        journalOnly.ifPresent(ledger -> spec.commandLine().getErr().println("dpsgd4j train: --resume " + resume
+                + ": the run stopped before its first checkpoint; training restarts from fresh weights and its "
+                + "privacy journal's " + ledger.totalSteps() + " steps stay counted as spent"));
         RunResult result;
         try {
-            result = resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
+            result = resume == null || journalOnly.isPresent() ? run.train(checkpointDirectory)
+                    : run.resume(resume, state.history());
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw withAdviceTrainCanFollow(ex, recipe);
         }

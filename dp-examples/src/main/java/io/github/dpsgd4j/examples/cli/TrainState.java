@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.AtomicFiles;
 import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.report.Json;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What {@code dpsgd4j train --checkpoint DIR} keeps beside the trainer's checkpoint so that
@@ -72,7 +74,9 @@ record TrainState(RunRecipe recipe, String preset, long modelSeed, List<EpochRec
     }
 
     /**
-     * Reads the state of a checkpoint directory written by {@code dpsgd4j train --checkpoint}.
+     * Reads the state of a checkpoint directory written by {@code dpsgd4j train --checkpoint}: one with a
+     * checkpoint, or one whose run stopped before its first checkpoint (its privacy journal and this file only;
+     * the run then restarts from fresh weights and the journal's steps stay counted).
      *
      * @throws IllegalArgumentException with a one-line reason if {@code directory} is not such a
      *                                  checkpoint directory
@@ -81,11 +85,18 @@ record TrainState(RunRecipe recipe, String preset, long modelSeed, List<EpochRec
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("--resume " + directory + ": no such directory");
         }
-        if (!DpSgdCheckpoint.exists(directory)) {
+        Path file = directory.resolve(FILE_NAME);
+        Optional<PrivacyLedger> journal = DpSgdCheckpoint.journalWithoutCheckpoint(directory);
+        if (journal.isPresent() && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--resume " + directory + ": holds the privacy journal of a run that "
+                    + "stopped before its first checkpoint (" + journal.get().totalSteps() + " steps counted as spent) "
+                    + "but no " + FILE_NAME + ": start the run again with --checkpoint " + directory
+                    + ", which keeps counting those steps");
+        }
+        if (journal.isEmpty() && !DpSgdCheckpoint.exists(directory)) {
             throw new IllegalArgumentException("--resume " + directory + ": not a dpsgd4j checkpoint directory (no "
                     + DpSgdCheckpoint.FILE_NAME + "); give the --checkpoint DIR of an earlier 'dpsgd4j train' run");
         }
-        Path file = directory.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--resume " + directory + ": the checkpoint was not written by "
                     + "'dpsgd4j train' (no " + FILE_NAME + "); resume it with DpSgdTrainer.resume in Java");

@@ -8,8 +8,8 @@ import io.github.dpsgd4j.examples.data.IdxFiles;
 import io.github.dpsgd4j.examples.training.ModelKind;
 import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.RunResult;
-import io.github.dpsgd4j.examples.training.TrainingMonitor;
 import io.github.dpsgd4j.examples.training.RunRecipe;
+import io.github.dpsgd4j.examples.training.TrainingMonitor;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,5 +203,64 @@ class TrainCommandTest {
         assertEquals(firstPart.history().get(1).testAccuracy(), report.get("history").get(1).get("test_accuracy")
                 .asDouble());
         assertEquals(4, TrainState.read(checkpoint).history().size());
+    }
+
+    /**
+     * A run killed before its first checkpoint leaves only its privacy journal (and the CLI's state file):
+     * {@code --resume} restarts it from fresh weights with the journal's steps counted as spent, so the whole
+     * ledger (journal plus new steps) stays within the target; {@code --checkpoint} on it points to {@code --resume}.
+     */
+    @Test
+    void resume_ofARunKilledBeforeItsFirstCheckpoint_restartsAndKeepsTheJournalsStepsCounted() throws IOException {
+        Path checkpoint = dir.resolve("killed");
+        RunRecipe recipe = new RunRecipe(DatasetName.DIGITS, ModelKind.MLP, 3.0, 1e-5, 12, 256, 1.0, 0.1);
+        PreparedData data = PreparedData.prepare(DatasetName.DIGITS, DatasetName.DIGITS.load(null), ModelKind.MLP,
+                Optional.empty(), 1, null);
+        new TrainState(recipe, null, 7, List.of()).write(checkpoint); // as the CLI does before training
+        TrainingMonitor killedAtStep2 = new TrainingMonitor() {
+            private int steps;
+
+            @Override
+            public void stepDone() {
+                if (++steps == 2) {
+                    throw new IllegalStateException("killed");
+                }
+            }
+        };
+        TrainingRun killed = new TrainingRun(recipe, data, NoiseSource.seeded(8), 7, killedAtStep2);
+        assertEquals("killed", org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> killed.train(checkpoint)).getMessage());
+        assertFalse(Files.exists(checkpoint.resolve(io.github.dpsgd4j.optimizers.DpSgdCheckpoint.FILE_NAME)));
+        long journaled = io.github.dpsgd4j.optimizers.DpSgdCheckpoint.journalWithoutCheckpoint(checkpoint)
+                .orElseThrow().totalSteps();
+        assertTrue(journaled >= 2, "journal steps " + journaled);
+
+        CliRun.of("train", "--dataset", "digits", "--checkpoint", checkpoint.toString(), "--out", out("again"))
+                .failedWith("--checkpoint " + checkpoint + " already holds a run: continue it with --resume");
+
+        CliRun resumed = CliRun.of("train", "--resume", checkpoint.toString(), "--seed", "9", "--out", out("resumed"),
+                "--json").succeeded();
+        assertTrue(resumed.err().contains("privacy journal's " + journaled + " steps stay counted as spent"),
+                resumed.err());
+        JsonNode json = resumed.lastJsonLine();
+        assertTrue(json.get("resumed").asBoolean());
+        assertTrue(json.get("epsilon").asDouble() <= 3.0, json.toString());
+        long stepsNow = json.get("steps").asLong();
+        PrivacyLedger ledger = PrivacyLedger.read(dir.resolve("resumed").resolve("ledger.json"));
+        assertEquals(journaled + stepsNow, ledger.totalSteps());
+        assertTrue(stepsNow < 12 * DIGITS_STEPS_PER_EPOCH, "the journal's steps leave less budget: " + stepsNow);
+        assertTrue(io.github.dpsgd4j.optimizers.DpSgdCheckpoint.exists(checkpoint));
+    }
+
+    @Test
+    void resume_ofAJournalWithoutTheCliState_saysToStartAgainWithCheckpoint() throws IOException {
+        Path checkpoint = dir.resolve("java-run");
+        Files.createDirectories(checkpoint);
+        Files.writeString(checkpoint.resolve("privacy-ledger.journal"), PrivacyLedger.empty()
+                .record(1.0, 0.1, 5, io.github.dpsgd4j.accounting.SamplingMethod.POISSON).toJson()
+                .replaceAll("\\s*\\R\\s*", " ") + "\n"); // the journal's format: one ledger per line
+        CliRun.of("train", "--resume", checkpoint.toString(), "--out", out("r"))
+                .failedWith("stopped before its first checkpoint (5 steps counted as spent) but no dpsgd4j-train.json: "
+                        + "start the run again with --checkpoint " + checkpoint);
     }
 }
