@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.training.EpochRecord;
-import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.examples.training.RunRecipe;
+import io.github.dpsgd4j.examples.training.RunResult;
 
 import java.util.List;
 import java.util.Locale;
