@@ -21,7 +21,8 @@ import static io.github.dpsgd4j.optimizers.pergradient.PerExampleGradientEquival
 import static io.github.dpsgd4j.optimizers.pergradient.PerExampleGradientEquivalenceProperties.oneHot;
 
 /**
- * {@link PReLULayerRule} and {@link ElementWiseMultiplicationLayerRule}: per-example norms and the
+ * {@link PReLULayerRule}, {@link ElementWiseMultiplicationLayerRule} and
+ * {@link LayerNormDenseLayerRule}: per-example norms and the
  * clipped sum equal batch-of-one DL4J backprop (1e-5 relative, double), each layer between two
  * layers with parameters so that its input gradient is checked too.
  */
@@ -74,6 +75,26 @@ class OtherLayersEquivalenceProperties {
                 .layer(new DenseLayer.Builder().nOut(hidden).activation(Activation.TANH).build())
                 .layer(new ElementWiseMultiplicationLayer.Builder().nIn(hidden).nOut(hidden)
                         .activation(Activation.SIGMOID).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(in))
+                .build();
+        Random random = new Random(seed);
+        assertEquivalent(conf, gaussian(random, batch, in), oneHot(random, batch, 3), random);
+    }
+
+    @Property(tries = 20)
+    void layerNormalisedDense_matchesBatchOfOne(@ForAll @IntRange(min = 1, max = 8) int batch,
+                                                @ForAll @IntRange(min = 1, max = 6) int in,
+                                                @ForAll @IntRange(min = 2, max = 6) int hidden,
+                                                @ForAll boolean hasBias,
+                                                @ForAll @IntRange(min = 0, max = 2) int activation,
+                                                @ForAll long seed) {
+        Activation[] activations = {Activation.TANH, Activation.RELU, Activation.IDENTITY};
+        MultiLayerConfiguration conf = base(seed).list()
+                .layer(new DenseLayer.Builder().nOut(hidden).hasLayerNorm(true).hasBias(hasBias)
+                        .activation(activations[activation]).build())
+                .layer(new DenseLayer.Builder().nOut(hidden).hasLayerNorm(true).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(in))
