@@ -37,7 +37,8 @@ import static io.github.dpsgd4j.optimizers.model.GraphVertexEquivalenceTest.soft
 
 /**
  * The layer variants of issue 11 in ComputationGraphs with the default rules: the fast rules
- * (Convolution1DLayer, PReLU, ElementWiseMultiplication, layer-normalised DenseLayer) run by
+ * (Convolution1DLayer, DepthwiseConvolution2D, PReLU, ElementWiseMultiplication, layer-normalised
+ * DenseLayer) run by
  * book-keeping and equal batch-of-one DL4J backprop; the layers without a fast rule (SameDiff
  * layers, the other convolution variants) run in the exact per-example loop and equal it too.
  * (LearnedSelfAttentionLayer is not here: DL4J 1.0.0-M2.1's own {@code fit} fails on it with a
@@ -105,7 +106,6 @@ class LayerVariantsGraphTest {
     void otherConvolutionVariants_runInTheExactLoop_andMatchBatchOfOne() {
         Random r = new Random(6);
         org.deeplearning4j.nn.conf.layers.Layer[] imageLayers = {
-                new DepthwiseConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(4).activation(Activation.TANH).build(),
                 new SeparableConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(3).activation(Activation.TANH).build(),
                 new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(2).activation(Activation.TANH).build(),
                 new LocallyConnected2D.Builder().nIn(2).nOut(2).kernelSize(2, 2).setInputSize(5, 5)
@@ -130,6 +130,21 @@ class LayerVariantsGraphTest {
         g3.init();
         GraphBruteForce.assertEquivalent(g3, new Batch(new INDArray[] {gaussian(r, 3, 2, 3, 3, 3)},
                 new INDArray[] {oneHot(r, 3, 2)}, null, null), PER_EXAMPLE_LOOP, 7);
+    }
+
+    @Test
+    void depthwiseConvolution_runsByBookkeeping_andMatchesBatchOfOne() {
+        Random r = new Random(9);
+        var conf = graph(9).addInputs("image")
+                .addLayer("dw", new DepthwiseConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(4)
+                        .activation(Activation.TANH).build(), "image")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "dw")
+                .addLayer("out", softmax(2), "pool").setOutputs("out")
+                .setInputTypes(InputType.convolutional(5, 5, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        GraphBruteForce.assertEquivalent(g, new Batch(new INDArray[] {gaussian(r, 3, 2, 5, 5)},
+                new INDArray[] {oneHot(r, 3, 2)}, null, null), BOOKKEEPING, 9);
     }
 
     @Test

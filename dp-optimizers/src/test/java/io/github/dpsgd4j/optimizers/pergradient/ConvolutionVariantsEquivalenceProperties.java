@@ -4,11 +4,13 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -24,12 +26,12 @@ import static io.github.dpsgd4j.optimizers.pergradient.PerExampleGradientEquival
 import static io.github.dpsgd4j.optimizers.pergradient.PerExampleGradientEquivalenceProperties.oneHot;
 
 /**
- * {@link Convolution1DLayerRule}: per-example norms and the clipped sum equal batch-of-one DL4J
+ * {@link Convolution1DLayerRule} (and, at the end, {@link DepthwiseConvolution2DLayerRule}): per-example norms and the clipped sum equal batch-of-one DL4J
  * backprop (1e-5 relative, double) over kernel sizes, strides, padding, dilation, the three
  * convolution modes and both norm methods. Two stacked 1D convolutions, so the
  * rule's input gradient is checked too.
  */
-class Convolution1DEquivalenceProperties {
+class ConvolutionVariantsEquivalenceProperties {
 
     private static final ConvolutionMode[] MODES = {ConvolutionMode.Truncate, ConvolutionMode.Same, ConvolutionMode.Causal};
 
@@ -63,5 +65,36 @@ class Convolution1DEquivalenceProperties {
         INDArray x = gaussian(random, batch, channels, length);
         assertEquivalent(conf, x, oneHot(random, batch, 3), random,
                 LayerRules.defaults().withFirst(new Convolution1DLayerRule(method)));
+    }
+
+    @Property(tries = 25)
+    void depthwiseConvolutionNetwork_matchesBatchOfOne(@ForAll @IntRange(min = 1, max = 4) int batch,
+                                                       @ForAll @IntRange(min = 2, max = 3) int channels,
+                                                       @ForAll @IntRange(min = 5, max = 8) int size,
+                                                       @ForAll @IntRange(min = 1, max = 3) int kernel,
+                                                       @ForAll @IntRange(min = 1, max = 2) int stride,
+                                                       @ForAll @IntRange(min = 0, max = 1) int padding,
+                                                       @ForAll @IntRange(min = 1, max = 2) int dilation,
+                                                       @ForAll @IntRange(min = 1, max = 3) int multiplier,
+                                                       @ForAll boolean sameMode,
+                                                       @ForAll boolean nhwc,
+                                                       @ForAll boolean hasBias,
+                                                       @ForAll long seed) {
+        // (One channel with one filter is left out: DL4J's own depthwise_conv2d_bp fails on it.)
+        CNN2DFormat format = nhwc ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
+        MultiLayerConfiguration conf = base(seed).convolutionMode(sameMode ? ConvolutionMode.Same : ConvolutionMode.Truncate)
+                .list()
+                .layer(new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride).padding(padding, padding)
+                        .dilation(dilation, dilation).depthMultiplier(multiplier).nOut(channels * multiplier)
+                        .hasBias(hasBias).activation(Activation.TANH).dataFormat(format).build())
+                .layer(new DepthwiseConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(channels * multiplier * 2)
+                        .activation(Activation.RELU).dataFormat(format).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(size, size, channels, format))
+                .build();
+        Random random = new Random(seed);
+        INDArray x = nhwc ? gaussian(random, batch, size, size, channels) : gaussian(random, batch, channels, size, size);
+        assertEquivalent(conf, x, oneHot(random, batch, 3), random);
     }
 }
