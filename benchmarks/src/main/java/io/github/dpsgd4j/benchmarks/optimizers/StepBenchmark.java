@@ -58,7 +58,8 @@ import java.util.Random;
  *   <li>{@code resnet}: a small residual {@code ComputationGraph} on 28x28x1: stem conv 8 filters
  *       5x5 stride 2 (Same, 14x14), two residual blocks (conv 8 filters 3x3 ReLU, conv 8 filters
  *       3x3, element-wise add of the block input, ReLU), max-pool 2x2 stride 2, softmax 10 (6,474
- *       parameters).</li>
+ *       parameters);</li>
+ *   <li>{@code conv1d}: a text-style 1D convolutional classifier, see {@link Conv1dTextModel}.</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
  * expected batch) and both modes do the same arithmetic work apart from privacy.
@@ -79,7 +80,7 @@ public class StepBenchmark {
     /** Channels of every convolution of the residual model. */
     static final int CHANNELS = 8;
 
-    @Param({"mlp", "cnn", "resnet"})
+    @Param({"mlp", "cnn", "resnet", "conv1d"})
     public String model;
 
     @Param({"private", "nonprivate"})
@@ -98,12 +99,13 @@ public class StepBenchmark {
             net = graph;
             builder = DpSgdTrainer.builder(graph);
         } else {
-            MultiLayerNetwork network = new MultiLayerNetwork(configuration(model));
+            MultiLayerNetwork network = new MultiLayerNetwork(model.equals("conv1d")
+                    ? Conv1dTextModel.configuration() : configuration(model));
             network.init();
             net = network;
             builder = DpSgdTrainer.builder(network);
         }
-        batch = syntheticBatch(model);
+        batch = model.equals("conv1d") ? Conv1dTextModel.syntheticBatch(BATCH) : syntheticBatch(model);
         if (mode.equals("private")) {
             trainer = builder.l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(1.0)
                     .physicalBatchSize(BATCH).noiseSource(NoiseSource.secure()).build();

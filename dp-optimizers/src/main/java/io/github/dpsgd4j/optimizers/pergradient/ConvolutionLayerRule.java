@@ -150,21 +150,39 @@ public final class ConvolutionLayerRule implements LayerRule {
         INDArray weightGradient2d = LayerState.reshapeView(views.get(ConvolutionParamInitializer.WEIGHT_KEY),
                 channelsOut, patch);
         INDArray biasGradient = bias == null ? null : views.get(ConvolutionParamInitializer.BIAS_KEY);
+        return patchBackward(method, patches, delta, batch, positions, weightGradient2d, biasGradient, inputGradient);
+    }
+
+    /**
+     * The per-example part shared by every convolution that is a linear map on patches: with
+     * {@code patches} U [B*T, K] (rows example-major) and {@code delta} D = dL/dz [B*T, channelsOut]
+     * in the same row order, example i's weight gradient is {@code U_i^T D_i} [K, channelsOut] and
+     * its bias gradient {@code sum_t D_i[t, :]}. Materialises or uses ghost norms by {@code method}
+     * (AUTOMATIC: materialise when {@code K * channelsOut <= T * (K + channelsOut)}).
+     *
+     * @param weightGradient2d the weight gradient view as [channelsOut, K] (c order, shares memory)
+     * @param biasGradient     the bias gradient view, or null without bias
+     * @param inputGradient    passed through as the result's input gradient (may be null)
+     */
+    static LayerBackward patchBackward(NormMethod method, INDArray patches, INDArray delta, long batch,
+                                       long positions, INDArray weightGradient2d, INDArray biasGradient,
+                                       INDArray inputGradient) {
+        long patch = patches.size(1);
+        long channelsOut = delta.size(1);
         INDArray patches3d = patches.reshape('c', batch, positions, patch);
         INDArray delta3d = delta.reshape('c', batch, positions, channelsOut);
-        INDArray perExampleBias = bias == null ? null : delta3d.sum(1);
+        INDArray perExampleBias = biasGradient == null ? null : delta3d.sum(1);
         boolean materialise = switch (method) {
             case MATERIALISE -> true;
             case GHOST -> false;
             case AUTOMATIC -> patch * channelsOut <= positions * (patch + channelsOut);
         };
-        LayerBackward result = materialise
+        return materialise
                 ? new Materialised(Nd4j.matmul(patches3d, delta3d, true, false, false)
                         .reshape('c', batch, patch * channelsOut), perExampleBias, weightGradient2d, biasGradient,
                         inputGradient, patch, channelsOut)
                 : new Ghost(patches, delta, patches3d, delta3d, perExampleBias, weightGradient2d, biasGradient,
                         inputGradient, positions);
-        return result;
     }
 
     /**

@@ -38,7 +38,7 @@ public final class DenseLayerRule implements LayerRule {
         }
         if (((BaseLayer<?>) layer).hasLayerNorm()) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses layer normalisation (hasLayerNorm), whose gain has no book-keeping rule yet");
+                    + " uses layer normalisation (hasLayerNorm), which LayerNormDenseLayerRule handles");
         }
         return LayerSupport.supported();
     }

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>{@link #defaults()} holds, in order: {@link RejectedLayerRule} (batch normalisation and other
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
- * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}. A rule for your own layer:
+ * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link Convolution1DLayerRule},
+ * {@link PReLULayerRule}, {@link ElementWiseMultiplicationLayerRule}, {@link LayerNormDenseLayerRule},
+ * {@link DepthwiseConvolution2DLayerRule}. A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -24,7 +26,9 @@ import java.util.List;
 public final class LayerRules {
 
     private static final LayerRules DEFAULTS = new LayerRules(List.of(new RejectedLayerRule(), new DenseLayerRule(),
-            new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule()));
+            new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
+            new Convolution1DLayerRule(), new PReLULayerRule(), new ElementWiseMultiplicationLayerRule(),
+            new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule()));
 
     private final List<LayerRule> rules;
 

@@ -18,6 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       the data without clipping or noise. Inside {@code FrozenLayerWithBackprop} it is refused
  *       too: DL4J backpropagates through it with the training-mode formula (batch mixing).</li>
  *   <li>{@code CenterLossOutputLayer}: class centres are updated from the data without noise.</li>
+ *   <li>pretraining layers ({@code AutoEncoder}, {@code VariationalAutoencoder}: every layer whose
+ *       DL4J layer says {@code isPretrainLayer()}): they exist to be fitted layer-wise without
+ *       labels ({@code net.pretrain}), which dpsgd4j does not make private, and in supervised training
+ *       their decoder parameters get no gradient at all. Frozen ones (FrozenLayer,
+ *       FrozenLayerWithBackprop) are not trained and are accepted.</li>
  *   <li>gradient normalisation other than {@code None}: it acts on the batch gradient.</li>
  *   <li>weight noise / DropConnect: weights are redrawn between the forward pass and the
  *       per-example gradient computation.</li>
@@ -57,6 +62,13 @@ public final class RejectedLayerRule implements LayerRule {
         if (conf instanceof CenterLossOutputLayer) {
             return LayerSupport.rejected(where + " is a CenterLossOutputLayer, whose class centres are updated "
                     + "from the data without clipping or noise; use an OutputLayer");
+        }
+        if (conf != null && !withBackprop && layer.isPretrainLayer()) {
+            return LayerSupport.rejected(where + " is a pretraining layer (" + conf.getClass().getSimpleName()
+                    + "), made to be fitted layer-wise without labels (pretrain), which dpsgd4j does not make "
+                    + "private; use a DenseLayer of the same size (the encoder) for private supervised training, or "
+                    + "pretrain it on public data and freeze it (FrozenLayer, e.g. TransferLearning "
+                    + "setFeatureExtractor)");
         }
         if (conf instanceof BaseLayer base) {
             GradientNormalization normalization = base.getGradientNormalization();

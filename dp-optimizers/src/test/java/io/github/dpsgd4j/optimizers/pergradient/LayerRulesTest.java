@@ -75,10 +75,12 @@ class LayerRulesTest {
     @Test
     void layerWithoutRule_fallsBackToTheLoopAndSaysWhy() {
         MultiLayerNetwork net = mlp(true);
-        LayerRules.Resolution resolution = LayerRules.defaults().resolve(net.getLayer(0));
+        // A registry without the layer-normalisation rule (the defaults have one).
+        LayerRules rules = LayerRules.of(List.of(new RejectedLayerRule(), new DenseLayerRule()));
+        LayerRules.Resolution resolution = rules.resolve(net.getLayer(0));
         assertEquals(LayerSupport.Kind.UNSUPPORTED, resolution.support().kind());
         assertTrue(resolution.support().reason().contains("layer normalisation"), resolution.support().reason());
-        MultiLayerNetworkAdapter adapter = new MultiLayerNetworkAdapter(net, LayerRules.defaults());
+        MultiLayerNetworkAdapter adapter = new MultiLayerNetworkAdapter(net, rules);
         assertEquals(1, adapter.layersWithoutRule().size());
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP,
                 new GradientEngine(adapter, 1.0, NonFiniteNormPolicy.SKIP).strategy());
