@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>{@link #defaults()} holds, in order: {@link RejectedLayerRule} (batch normalisation and other
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
- * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}. A rule for your own layer:
+ * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link RnnOutputLayerRule},
+ * {@link SimpleRnnLayerRule}, {@link LstmLayerRule} (LSTM and GravesLSTM). A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -24,7 +25,8 @@ import java.util.List;
 public final class LayerRules {
 
     private static final LayerRules DEFAULTS = new LayerRules(List.of(new RejectedLayerRule(), new DenseLayerRule(),
-            new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule()));
+            new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
+            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule()));
 
     private final List<LayerRule> rules;
 
