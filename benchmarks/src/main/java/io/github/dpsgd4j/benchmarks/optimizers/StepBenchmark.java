@@ -46,7 +46,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * One whole training step at batch 256, private (DpSgdTrainer: per-example clipping by layer
+ * One whole training step at batch 256 (64 for the sequence models), private (DpSgdTrainer: per-example clipping by layer
  * rules, secure noise, the same Adam updater) against non-private ({@code net.fit}). The headline
  * figure is the private / non-private ratio of step times from the same run.
  *
@@ -58,7 +58,9 @@ import java.util.Random;
  *   <li>{@code resnet}: a small residual {@code ComputationGraph} on 28x28x1: stem conv 8 filters
  *       5x5 stride 2 (Same, 14x14), two residual blocks (conv 8 filters 3x3 ReLU, conv 8 filters
  *       3x3, element-wise add of the block input, ReLU), max-pool 2x2 stride 2, softmax 10 (6,474
- *       parameters).</li>
+ *       parameters);</li>
+ *   <li>{@code lstm}, {@code rnn}: token taggers at batch 64, sequence length {@code seqLength}
+ *       (see {@link SequenceModels}).</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
  * expected batch) and both modes do the same arithmetic work apart from privacy.
@@ -79,8 +81,12 @@ public class StepBenchmark {
     /** Channels of every convolution of the residual model. */
     static final int CHANNELS = 8;
 
-    @Param({"mlp", "cnn", "resnet"})
+    @Param({"mlp", "cnn", "resnet", "lstm", "rnn"})
     public String model;
+
+    /** Sequence length of the sequence models ({@code lstm}, {@code rnn}); ignored by the others. */
+    @Param({"20"})
+    public int seqLength;
 
     @Param({"private", "nonprivate"})
     public String mode;
@@ -98,15 +104,16 @@ public class StepBenchmark {
             net = graph;
             builder = DpSgdTrainer.builder(graph);
         } else {
-            MultiLayerNetwork network = new MultiLayerNetwork(configuration(model));
+            MultiLayerNetwork network = new MultiLayerNetwork(SequenceModels.isSequenceModel(model)
+                    ? SequenceModels.configuration(model, seqLength) : configuration(model));
             network.init();
             net = network;
             builder = DpSgdTrainer.builder(network);
         }
-        batch = syntheticBatch(model);
+        batch = SequenceModels.isSequenceModel(model) ? SequenceModels.syntheticBatch(seqLength) : syntheticBatch(model);
         if (mode.equals("private")) {
             trainer = builder.l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(1.0)
-                    .physicalBatchSize(BATCH).noiseSource(NoiseSource.secure()).build();
+                    .physicalBatchSize(batch.numExamples()).noiseSource(NoiseSource.secure()).build();
         } else if (!mode.equals("nonprivate")) {
             throw new IllegalArgumentException("mode must be private or nonprivate, got " + mode);
         }

@@ -16,7 +16,8 @@ import java.util.List;
  * <p>{@link #defaults()} holds, in order: {@link RejectedLayerRule} (batch normalisation and other
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
  * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link RnnOutputLayerRule},
- * {@link SimpleRnnLayerRule}, {@link LstmLayerRule} (LSTM and GravesLSTM). A rule for your own layer:
+ * {@link SimpleRnnLayerRule}, {@link LstmLayerRule} (LSTM and GravesLSTM), {@link RecurrentWrapperRule}
+ * (LastTimeStep and MaskZeroLayer around those). A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -26,7 +27,7 @@ public final class LayerRules {
 
     private static final LayerRules DEFAULTS = new LayerRules(List.of(new RejectedLayerRule(), new DenseLayerRule(),
             new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
-            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule()));
+            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule()));
 
     private final List<LayerRule> rules;
 

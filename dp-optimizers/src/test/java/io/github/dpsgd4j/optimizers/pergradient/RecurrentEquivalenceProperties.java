@@ -12,7 +12,11 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.conf.layers.util.MaskZeroLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -100,6 +104,48 @@ class RecurrentEquivalenceProperties {
             lMask = mask(random, MaskKind.HOLES, batch, steps);
         }
         assertEquivalent(conf, new Batch(new INDArray[] {x}, new INDArray[] {y}, null, new INDArray[] {lMask}), random);
+    }
+
+    @Property(tries = 20)
+    void wrappedRecurrentLayer_matchesBatchOfOne(@ForAll Kind kind,
+                                                 @ForAll boolean maskZero,
+                                                 @ForAll @IntRange(min = 1, max = 6) int batch,
+                                                 @ForAll @IntRange(min = 1, max = 30) int steps,
+                                                 @ForAll @IntRange(min = 1, max = 4) int hidden,
+                                                 @ForAll boolean nwc,
+                                                 @ForAll MaskKind featureMask,
+                                                 @ForAll long seed) {
+        RNNFormat format = nwc ? RNNFormat.NWC : RNNFormat.NCW;
+        Layer inner = recurrent(kind, 2, hidden, Activation.TANH, false, format);
+        Layer wrapped = maskZero ? new MaskZeroLayer(inner, 0.0) : new LastTimeStep(inner);
+        var list = PerExampleGradientEquivalenceProperties.base(seed).list().layer(wrapped);
+        MultiLayerConfiguration conf = (maskZero
+                ? list.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(3)
+                        .activation(Activation.SOFTMAX).dataFormat(format).build())
+                : list.layer(new DenseLayer.Builder().nIn(hidden).nOut(3).activation(Activation.TANH).build())
+                        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2)
+                                .activation(Activation.SOFTMAX).build()))
+                .build();
+        Random random = new Random(seed);
+        INDArray x = gaussian(random, format, batch, 2, steps);
+        INDArray fMask = null;
+        if (maskZero) {
+            // Zero the features of some trailing steps: MaskZeroLayer masks them.
+            for (int i = 0; i < batch; i++) {
+                int length = 1 + random.nextInt(steps);
+                for (int t = length; t < steps; t++) {
+                    for (int f = 0; f < 2; f++) {
+                        x.putScalar(nwc ? new long[] {i, t, f} : new long[] {i, f, t}, 0.0);
+                    }
+                }
+            }
+        } else {
+            fMask = mask(random, featureMask, batch, steps);
+        }
+        INDArray y = maskZero ? oneHotSequence(random, format, batch, 3, steps)
+                : PerExampleGradientEquivalenceProperties.oneHot(random, batch, 2);
+        assertEquivalent(conf, new Batch(new INDArray[] {x}, new INDArray[] {y},
+                fMask == null ? null : new INDArray[] {fMask}, null), random);
     }
 
     static Layer recurrent(Kind kind, int in, int out, Activation activation, boolean hardSigmoidGates,
