@@ -43,6 +43,14 @@ final class SequenceOuterProducts {
      * @param deltas example-major [B, T, M] (c order), same data type; not modified
      */
     SequenceOuterProducts(INDArray inputs, INDArray deltas) {
+        this(inputs, deltas, null);
+    }
+
+    /**
+     * As above with the method fixed (both are exact; they differ in cost): {@code materialise}
+     * true or false, or null to choose by cost.
+     */
+    SequenceOuterProducts(INDArray inputs, INDArray deltas, Boolean materialise) {
         if (inputs.rank() != 3 || deltas.rank() != 3 || inputs.size(0) != deltas.size(0)
                 || inputs.size(1) != deltas.size(1)) {
             throw new IllegalArgumentException("inputs [B, T, K] and deltas [B, T, M] must agree in B and T, got "
@@ -54,8 +62,9 @@ final class SequenceOuterProducts {
         this.steps = inputs.size(1);
         long k = inputs.size(2);
         long m = deltas.size(2);
-        boolean materialise = k * m <= steps * (k + m) && batch * k * m <= MATERIALISE_LIMIT;
-        this.materialised = materialise
+        boolean chosen = materialise != null ? materialise
+                : k * m <= steps * (k + m) && batch * k * m <= MATERIALISE_LIMIT;
+        this.materialised = chosen
                 ? Nd4j.matmul(inputs, deltas, true, false, false).reshape('c', batch, k * m) : null;
     }
 
