@@ -2,6 +2,7 @@ package io.github.dpsgd4j.benchmarks.optimizers;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -52,8 +53,10 @@ final class SequenceModels {
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(VOCABULARY).nOut(EMBEDDING).inputLength(steps)
                         .hasBias(false).activation(Activation.IDENTITY).build())
                 .layer(recurrent)
+                // An explicit format: without it (and without setInputType) DL4J 1.0.0-M2.1's own
+                // RnnOutputLayer.backpropGradient compares the wrong dimensions and fit() fails.
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(UNITS).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
+                        .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build())
                 .build();
     }
 

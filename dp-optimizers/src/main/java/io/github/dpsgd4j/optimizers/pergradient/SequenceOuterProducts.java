@@ -22,15 +22,17 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>materialise: {@code G_i} for every example, {@code T K M} work and B K M memory, its norm
  *       by dp-core's rounding-up row norms, and the clipped sum {@code sum_i c_i G_i}.</li>
  * </ul>
- * Materialising is chosen when {@code K M <= T (K + M)} and the B K M per-example gradients stay
- * below {@link #MATERIALISE_LIMIT} elements.
+ * Counting the clipped sum too, ghost norms cost {@code T^2 (K + M) + T K M} per example and
+ * materialising {@code T K M + K M}, so materialising is chosen when {@code K M <= T^2 (K + M)} and
+ * the B K M per-example gradients stay below {@link #MATERIALISE_LIMIT} elements (ghost norms are
+ * the way out when memory is the limit, e.g. an output layer over a large vocabulary).
  *
  * <p>Not thread-safe; one instance per layer and batch. The arrays passed in are kept, not modified.
  */
 final class SequenceOuterProducts {
 
     /** The largest per-example gradient array (elements) the materialised path may allocate. */
-    static final long MATERIALISE_LIMIT = 1L << 26;
+    static final long MATERIALISE_LIMIT = 1L << 24;
 
     private final INDArray inputs;
     private final INDArray deltas;
@@ -63,7 +65,7 @@ final class SequenceOuterProducts {
         long k = inputs.size(2);
         long m = deltas.size(2);
         boolean chosen = materialise != null ? materialise
-                : k * m <= steps * (k + m) && batch * k * m <= MATERIALISE_LIMIT;
+                : k * m <= steps * steps * (k + m) && batch * k * m <= MATERIALISE_LIMIT;
         this.materialised = chosen
                 ? Nd4j.matmul(inputs, deltas, true, false, false).reshape('c', batch, k * m) : null;
     }
