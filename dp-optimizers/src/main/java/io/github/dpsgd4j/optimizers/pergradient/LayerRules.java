@@ -16,7 +16,7 @@ import java.util.List;
  * <p>{@link #defaults()} holds, in order: {@link RejectedLayerRule} (batch normalisation and other
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
  * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link RnnOutputLayerRule},
- * {@link SimpleRnnLayerRule}, {@link LstmLayerRule} (LSTM and GravesLSTM), {@link RecurrentWrapperRule}
+ * {@link SimpleRnnLayerRule}, {@link LstmLayerRule} (LSTM, GravesLSTM, GravesBidirectionalLSTM), {@link RecurrentWrapperRule}
  * (LastTimeStep and MaskZeroLayer around those). A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.

@@ -27,7 +27,7 @@ public final class RecurrentWrapperRule implements LayerRule {
 
     private final List<LayerRule> inner;
 
-    /** Wrappers around {@code SimpleRnn}, {@code LSTM} and {@code GravesLSTM}. */
+    /** Wrappers around {@code SimpleRnn}, {@code LSTM}, {@code GravesLSTM} and {@code GravesBidirectionalLSTM}. */
     public RecurrentWrapperRule() {
         this(List.of(new SimpleRnnLayerRule(), new LstmLayerRule()));
     }

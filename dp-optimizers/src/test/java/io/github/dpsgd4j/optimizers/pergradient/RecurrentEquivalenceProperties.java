@@ -32,7 +32,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The recurrent rules (RnnOutputLayer, SimpleRnn, LSTM, GravesLSTM) give the per-example norms and
+ * The recurrent rules (RnnOutputLayer, SimpleRnn, LSTM, GravesLSTM, GravesBidirectionalLSTM) give the per-example norms and
  * clipped sums of batch-of-one DL4J backprop, to 1e-5 relative in double, over stacked layer kinds,
  * activations, data formats, sequence lengths 1..50 and feature / label masks (none, variable
  * length, arbitrary holes).
@@ -43,12 +43,13 @@ class RecurrentEquivalenceProperties {
     private static final Activation[] ACTIVATIONS = {Activation.TANH, Activation.SIGMOID, Activation.IDENTITY,
             Activation.SOFTSIGN, Activation.RELU};
 
-    enum Kind { SIMPLE_RNN, LSTM, GRAVES_LSTM }
+    enum Kind { SIMPLE_RNN, LSTM, GRAVES_LSTM, GRAVES_BIDIRECTIONAL_LSTM }
 
     enum MaskKind { NONE, PREFIX, HOLES }
 
-    // 20 tries keep this to a few seconds; it passed 300 tries once (2026-12-05).
-    @Property(tries = 20)
+    // 25 tries keep this to a few seconds; it passed 300 tries once without and 150 tries with
+    // GravesBidirectionalLSTM (2026-12-05).
+    @Property(tries = 25)
     void stackedRecurrentNetwork_matchesBatchOfOne(@ForAll Kind lower, @ForAll Kind upper,
                                                    @ForAll @IntRange(min = 1, max = 6) int batch,
                                                    @ForAll @IntRange(min = 1, max = 50) int steps,
@@ -158,6 +159,8 @@ class RecurrentEquivalenceProperties {
                     .dataFormat(format).build();
             case GRAVES_LSTM -> new GravesLSTM.Builder().nIn(in).nOut(out).activation(activation)
                     .gateActivationFunction(gate).dataFormat(format).build();
+            case GRAVES_BIDIRECTIONAL_LSTM -> new org.deeplearning4j.nn.conf.layers.GravesBidirectionalLSTM.Builder()
+                    .nIn(in).nOut(out).activation(activation).gateActivationFunction(gate).dataFormat(format).build();
         };
     }
 
