@@ -143,7 +143,10 @@ class DpSgdTrainerTest {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        // LSTM has a rule among the defaults (issue 11); a registry without it takes the exact loop.
         DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5)
+                .layerRules(io.github.dpsgd4j.optimizers.pergradient.LayerRules.of(java.util.List.of(
+                        new io.github.dpsgd4j.optimizers.pergradient.RnnOutputLayerRule())))
                 .noiseSource(NoiseSource.seeded(1)).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 5);

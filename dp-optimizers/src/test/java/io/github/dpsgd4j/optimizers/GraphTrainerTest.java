@@ -282,7 +282,10 @@ class GraphTrainerTest {
         }
     }
 
-    /** The exact per-example loop (an LSTM has no rule) in DL4J's default workspace mode equals fit(). */
+    /**
+     * The exact per-example loop (a registry without the recurrent rules) in DL4J's default workspace
+     * mode equals fit().
+     */
     @Test
     void perExampleLoopGraph_withoutNoiseOrClipping_equalsFit() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
@@ -306,7 +309,10 @@ class GraphTrainerTest {
         }
         MultiDataSet data = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
         DpSgdTrainer trainer = DpSgdTrainer.builder(privateGraph).l2NormClip(Double.POSITIVE_INFINITY)
-                .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3)).build();
+                .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3))
+                .layerRules(io.github.dpsgd4j.optimizers.pergradient.LayerRules.of(java.util.List.of(
+                        new io.github.dpsgd4j.optimizers.pergradient.DenseLayerRule())))
+                .build();
         assertEquals(io.github.dpsgd4j.optimizers.engine.GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
         for (int step = 0; step < 2; step++) {
             reference.fit(data);

@@ -46,7 +46,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * One whole training step at batch 256, private (DpSgdTrainer: per-example clipping by layer
+ * One whole training step at batch 256 (64 for the sequence models), private (DpSgdTrainer: per-example clipping by layer
  * rules, secure noise, the same Adam updater) against non-private ({@code net.fit}). The headline
  * figure is the private / non-private ratio of step times from the same run.
  *
@@ -60,6 +60,8 @@ import java.util.Random;
  *       3x3, element-wise add of the block input, ReLU), max-pool 2x2 stride 2, softmax 10 (6,474
  *       parameters);</li>
  *   <li>{@code conv1d}: a text-style 1D convolutional classifier, see {@link Conv1dTextModel}.</li>
+ *   <li>{@code lstm}, {@code rnn}: token taggers at batch 64, sequence length {@code seqLength}
+ *       (see {@link SequenceModels}).</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
  * expected batch) and both modes do the same arithmetic work apart from privacy.
@@ -80,8 +82,12 @@ public class StepBenchmark {
     /** Channels of every convolution of the residual model. */
     static final int CHANNELS = 8;
 
-    @Param({"mlp", "cnn", "resnet", "conv1d"})
+    @Param({"mlp", "cnn", "resnet", "conv1d", "lstm", "rnn"})
     public String model;
+
+    /** Sequence length of the sequence models ({@code lstm}, {@code rnn}); ignored by the others. */
+    @Param({"20"})
+    public int seqLength;
 
     @Param({"private", "nonprivate"})
     public String mode;
@@ -99,16 +105,18 @@ public class StepBenchmark {
             net = graph;
             builder = DpSgdTrainer.builder(graph);
         } else {
-            MultiLayerNetwork network = new MultiLayerNetwork(model.equals("conv1d")
-                    ? Conv1dTextModel.configuration() : configuration(model));
+            MultiLayerNetwork network = new MultiLayerNetwork(model.equals("conv1d") ? Conv1dTextModel.configuration()
+                    : SequenceModels.isSequenceModel(model) ? SequenceModels.configuration(model, seqLength)
+                    : configuration(model));
             network.init();
             net = network;
             builder = DpSgdTrainer.builder(network);
         }
-        batch = model.equals("conv1d") ? Conv1dTextModel.syntheticBatch(BATCH) : syntheticBatch(model);
+        batch = model.equals("conv1d") ? Conv1dTextModel.syntheticBatch(BATCH)
+                : SequenceModels.isSequenceModel(model) ? SequenceModels.syntheticBatch(seqLength) : syntheticBatch(model);
         if (mode.equals("private")) {
             trainer = builder.l2NormClip(1.0).noiseMultiplier(1.0).sampleRate(1.0)
-                    .physicalBatchSize(BATCH).noiseSource(NoiseSource.secure()).build();
+                    .physicalBatchSize(batch.numExamples()).noiseSource(NoiseSource.secure()).build();
         } else if (!mode.equals("nonprivate")) {
             throw new IllegalArgumentException("mode must be private or nonprivate, got " + mode);
         }

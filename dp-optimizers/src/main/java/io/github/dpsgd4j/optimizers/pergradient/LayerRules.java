@@ -17,7 +17,9 @@ import java.util.List;
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
  * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link Convolution1DLayerRule},
  * {@link PReLULayerRule}, {@link ElementWiseMultiplicationLayerRule}, {@link LayerNormDenseLayerRule},
- * {@link DepthwiseConvolution2DLayerRule}. A rule for your own layer:
+ * {@link DepthwiseConvolution2DLayerRule}, {@link RnnOutputLayerRule}, {@link SimpleRnnLayerRule},
+ * {@link LstmLayerRule} (LSTM, GravesLSTM, GravesBidirectionalLSTM), {@link RecurrentWrapperRule}
+ * (LastTimeStep and MaskZeroLayer around those). A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -28,7 +30,8 @@ public final class LayerRules {
     private static final LayerRules DEFAULTS = new LayerRules(List.of(new RejectedLayerRule(), new DenseLayerRule(),
             new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
             new Convolution1DLayerRule(), new PReLULayerRule(), new ElementWiseMultiplicationLayerRule(),
-            new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule()));
+            new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule(),
+            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule()));
 
     private final List<LayerRule> rules;
 

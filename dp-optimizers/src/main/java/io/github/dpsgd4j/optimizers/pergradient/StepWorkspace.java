@@ -39,7 +39,10 @@ public final class StepWorkspace {
         this.id = id;
         LayerWorkspaceMgr.Builder builder = LayerWorkspaceMgr.builder();
         for (ArrayType type : ArrayType.values()) {
-            builder.with(type, id, CONFIGURATION);
+            // DL4J's recurrent layers open and close a scope of these types once per time step: in
+            // the step's own workspace that would invalidate every array of the step so far.
+            boolean recurrentLoop = type == ArrayType.RNN_FF_LOOP_WORKING_MEM || type == ArrayType.RNN_BP_LOOP_WORKING_MEM;
+            builder.with(type, recurrentLoop ? id + "_RNN_LOOP" : id, CONFIGURATION);
         }
         this.layerWorkspaces = builder.build();
     }
