@@ -12,11 +12,14 @@ final class SparkErrors {
     private SparkErrors() {
     }
 
-    /** Runs a Spark action; an executor's IllegalArgumentException is rethrown as such. */
+    /**
+     * Runs a Spark action; an executor's IllegalArgumentException is rethrown as such, another failure as
+     * an {@link IllegalStateException} whose cause is Spark's exception.
+     */
     static <T> T unwrap(Supplier<T> action) {
         try {
             return action.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked but thrown undeclared through Scala
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof IllegalArgumentException bad) {
                     throw new IllegalArgumentException(bad.getMessage(), e);
@@ -29,7 +32,8 @@ final class SparkErrors {
                 int end = text.indexOf('\n', at);
                 throw new IllegalArgumentException(text.substring(at + marker.length(), end < 0 ? text.length() : end), e);
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("the Spark job failed: "
+                    + e.getMessage(), e);
         }
     }
 }
