@@ -125,9 +125,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object on the last line of standard output.")
     private boolean json;
 
+    @Option(names = "--engine", paramLabel = "local|spark",
+            description = "Where the private steps run: local (default) or spark (dp-spark, an embedded Spark driver).")
+    private String engine;
+
+    @Option(names = "--spark-master", paramLabel = "URL",
+            description = "Spark master for --engine spark: local[N] (default local[2]), spark://host:port, yarn.")
+    private String sparkMaster;
+
+    private boolean sparkEngine;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
+        sparkEngine = EngineOption.spark(engine, sparkMaster, resume, checkpoint);
         TrainState state = resolveState();
         TrainingRecipe recipe = state.recipe();
         if (out != null) {
@@ -162,7 +173,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         RunResult result;
         try {
-            result = resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
+            result = sparkEngine ? new io.github.dpsgd4j.examples.training.SparkTrainingRun(recipe, prepared, noise,
+                    state.modelSeed(), keeper, EngineOption.master(sparkMaster)).train()
+                    : resume != null ? run.resume(resume, state.history()) : run.train(checkpoint);
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw withAdviceTrainCanFollow(ex, recipe);
         }
@@ -283,6 +296,9 @@ final class TrainCommand implements Callable<Integer> {
         summary.put("feature_seconds", prepared.featureSeconds());
         summary.put("seconds", seconds);
         summary.put("resumed", resume != null);
+        if (sparkEngine) {
+            summary.put("engine", "spark");
+        }
         Path checkpointDirectory = resume != null ? resume : checkpoint;
         if (checkpointDirectory != null) {
             summary.put("checkpoint_dir", checkpointDirectory.toString());
