@@ -55,6 +55,10 @@ final class ParameterVector implements Serializable {
                     + length());
         }
         INDArray source = floats != null ? Nd4j.createFromArray(floats) : Nd4j.createFromArray(doubles);
-        params.assign(source.reshape(params.shape()).castTo(params.dataType()));
+        try {
+            params.assign(source.reshape(params.shape()));
+        } finally {
+            source.close(); // off-heap: released now, not when the garbage collector gets to it (every step)
+        }
     }
 }

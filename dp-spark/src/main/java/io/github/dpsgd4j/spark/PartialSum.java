@@ -3,6 +3,8 @@ package io.github.dpsgd4j.spark;
 import io.github.dpsgd4j.core.clip.ClipStats;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -49,8 +51,21 @@ final class PartialSum implements Serializable {
         if (s.size() == 0) {
             return empty();
         }
-        return new PartialSum(sum.toDoubleArray(), s.size(), s.nonFiniteCount(), s.clippedCount(), s.maxNorm(),
+        return new PartialSum(coordinates(sum.sum()), s.size(), s.nonFiniteCount(), s.clippedCount(), s.maxNorm(),
                 sum.summedLoss());
+    }
+
+    /** The coordinates of a [1, P] FLOAT or DOUBLE array as doubles, without an off-heap temporary. */
+    private static double[] coordinates(INDArray sum) {
+        if (sum.dataType() == DataType.DOUBLE) {
+            return sum.toDoubleVector();
+        }
+        float[] floats = sum.toFloatVector();
+        double[] out = new double[floats.length];
+        for (int i = 0; i < floats.length; i++) {
+            out[i] = floats[i];
+        }
+        return out;
     }
 
     /** Both sums together; neither is modified. */
@@ -88,6 +103,18 @@ final class PartialSum implements Serializable {
         if (sum.length != params) {
             throw new IllegalStateException("the merged sum has " + sum.length + " coordinates, the model " + params);
         }
-        return ClippedSum.fromArray(sum, dataType, stats, summedLoss);
+        INDArray array;
+        if (dataType == DataType.FLOAT) {
+            float[] floats = new float[sum.length];
+            for (int i = 0; i < floats.length; i++) {
+                floats[i] = (float) sum[i];
+            }
+            array = Nd4j.createFromArray(floats).reshape(1, sum.length);
+        } else if (dataType == DataType.DOUBLE) {
+            array = Nd4j.createFromArray(sum).reshape(1, sum.length);
+        } else {
+            return ClippedSum.fromArray(sum, dataType, stats, summedLoss);
+        }
+        return new ClippedSum(array, stats, summedLoss); // one off-heap array: the caller may close it after use
     }
 }

@@ -240,6 +240,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         INDArray view = model.gradientView();
         ClippedSum sum = total.toClippedSum(view.dataType(), view.length());
         noising.noisyAverage(sum, view, config.sampleRate() * data.size());
+        sum.sum().close(); // copied into the gradient view: released now rather than by the garbage collector
         int batchSize = total.examples();
         model.applyUpdate(batchSize == 0 ? Double.NaN : sum.summedLoss() / batchSize);
         INDArray params = model.model().params();

@@ -71,10 +71,19 @@ final class StepTask implements Function2<Integer, Iterator<PartitionBlock>, Ite
                 int[] chunk = Arrays.copyOfRange(sample, from, Math.min(sample.length, from + physicalBatchSize));
                 try (MemoryWorkspace scope = worker.workspace().open()) { // gathered rows live for this chunk only
                     ClippedSum part = worker.engine().clippedSum(examples.batch(chunk));
-                    total = total == null ? part : total.merge(part);
+                    if (total == null) {
+                        total = part;
+                    } else {
+                        ClippedSum merged = total.merge(part);
+                        total.sum().close(); // off-heap sums are released at once (every step allocates them)
+                        part.sum().close();
+                        total = merged;
+                    }
                 }
             }
-            return PartialSum.of(total);
+            PartialSum result = PartialSum.of(total);
+            total.sum().close();
+            return result;
         } finally {
             worker.adapter().clear();
             ExecutorModels.release(blueprint, worker);

@@ -5,6 +5,7 @@ import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import io.github.dpsgd4j.spark.SparkDpSgdTrainer;
 import io.github.dpsgd4j.spark.StepTimings;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -101,7 +102,12 @@ public class SparkStepBenchmark {
             context = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("SparkStepBenchmark")
                     .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1"));
-            spark = SparkDpSgdTrainer.builder(context, net).data(context.parallelize(data.asList(), 2))
+            // parallelize keeps the examples in the partition objects, which every task would carry: cache them
+            // and cut the lineage once (docs/spark.md, "Data"), as an RDD read from files needs no such step.
+            JavaRDD<DataSet> rdd = context.parallelize(data.asList(), 2).cache();
+            rdd.rdd().localCheckpoint();
+            rdd.count();
+            spark = SparkDpSgdTrainer.builder(context, net).data(rdd)
                     .l2NormClip(1).noiseMultiplier(1).sampleRate(q).physicalBatchSize(EXPECTED_BATCH)
                     .noiseSource(NoiseSource.secure()).build();
         } else {

@@ -66,7 +66,11 @@ public final class SparkTrainingRun {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            JavaRDD<DataSet> rdd = spark.parallelize(data.train().asList(), spark.defaultParallelism());
+            // parallelize keeps the examples in the partition objects, which every task would carry: cache them
+            // and cut the lineage once (an RDD read from files needs no such step).
+            JavaRDD<DataSet> rdd = spark.parallelize(data.train().asList(), spark.defaultParallelism()).cache();
+            rdd.rdd().localCheckpoint();
+            rdd.count();
             SparkTrainerBuilder builder = SparkDpSgdTrainer.builder(spark, network).data(rdd)
                     .l2NormClip(recipe.l2NormClip())
                     .sampleRate(q)
