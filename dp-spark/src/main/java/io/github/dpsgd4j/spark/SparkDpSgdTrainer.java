@@ -369,33 +369,12 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
      */
     public static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, JavaRDD<DataSet> data,
                                            NoiseSource noise, PrivacyListener... listeners) throws IOException {
-        return resumeAny(spark, directory, data, noise, listeners);
+        return SparkTrainerBuilder.resume(spark, directory, data, noise, listeners);
     }
 
     /** As {@link #resume(JavaSparkContext, Path, JavaRDD, NoiseSource, PrivacyListener...)} for MultiDataSets. */
     public static SparkDpSgdTrainer resumeMulti(JavaSparkContext spark, Path directory, JavaRDD<MultiDataSet> data,
                                                 NoiseSource noise, PrivacyListener... listeners) throws IOException {
-        return resumeAny(spark, directory, data, noise, listeners);
-    }
-
-    private static SparkDpSgdTrainer resumeAny(JavaSparkContext spark, Path directory, JavaRDD<?> data, NoiseSource noise,
-                                            PrivacyListener... listeners) throws IOException {
-        Checks.notNull("directory", directory);
-        Checks.notNull("data", data);
-        Checks.notNull("noise", noise);
-        DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
-        List<String> resumeWarnings = new ArrayList<>();
-        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
-                checkpoint.journalReservation(), resumeWarnings);
-        SparkTrainerBuilder settings = new SparkTrainerBuilder(spark, checkpoint.model());
-        settings.data = data;
-        settings.noise = noise;
-        settings.checkpointDirectory = directory;
-        settings.checkpointEverySteps = checkpoint.checkpointEverySteps();
-        settings.journalReservation = checkpoint.journalReservation();
-        for (PrivacyListener l : listeners) {
-            settings.listener(l);
-        }
-        return new SparkDpSgdTrainer(settings, checkpoint.config(), ledger, checkpoint.stepsTaken(), resumeWarnings);
+        return SparkTrainerBuilder.resume(spark, directory, data, noise, listeners);
     }
 }

@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,5 +231,27 @@ public final class SparkTrainerBuilder {
     /** The epochs planned for {@code fit()}, or NaN. */
     double plannedEpochs() {
         return Double.isNaN(targetEpochs) ? epochs : targetEpochs;
+    }
+
+    /** The trainer that continues the run checkpointed in {@code directory} (see {@link SparkDpSgdTrainer#resume}). */
+    static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, JavaRDD<?> data, NoiseSource noise,
+                                     PrivacyListener... listeners) throws IOException {
+        Checks.notNull("directory", directory);
+        Checks.notNull("data", data);
+        Checks.notNull("noise", noise);
+        DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
+        List<String> resumeWarnings = new ArrayList<>();
+        PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
+                checkpoint.journalReservation(), resumeWarnings);
+        SparkTrainerBuilder settings = new SparkTrainerBuilder(spark, checkpoint.model());
+        settings.data = data;
+        settings.noise = noise;
+        settings.checkpointDirectory = directory;
+        settings.checkpointEverySteps = checkpoint.checkpointEverySteps();
+        settings.journalReservation = checkpoint.journalReservation();
+        for (PrivacyListener l : listeners) {
+            settings.listener(l);
+        }
+        return new SparkDpSgdTrainer(settings, checkpoint.config(), ledger, checkpoint.stepsTaken(), resumeWarnings);
     }
 }
