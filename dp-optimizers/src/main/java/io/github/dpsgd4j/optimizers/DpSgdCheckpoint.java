@@ -102,12 +102,13 @@ public final class DpSgdCheckpoint {
         return stepsTaken;
     }
 
-    long checkpointEverySteps() {
+    /** Steps between checkpoints of the run (0: epochs only). */
+    public long checkpointEverySteps() {
         return checkpointEverySteps;
     }
 
     /** Steps the run reserves in its journal at a time (64 for checkpoints written before this was saved). */
-    long journalReservation() {
+    public long journalReservation() {
         return journalReservation;
     }
 
@@ -136,8 +137,13 @@ public final class DpSgdCheckpoint {
                 secureNoise);
     }
 
-    /** @param journalKept whether the run keeps its privacy journal in {@code directory} */
-    static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
+    /**
+     * Writes a checkpoint to {@code directory/checkpoint.zip} atomically (public for other backends that
+     * drive the same step, e.g. dp-spark's driver; the trainer's own is {@code DpSgdTrainer.saveCheckpoint}).
+     *
+     * @param journalKept whether the run keeps its privacy journal in {@code directory}
+     */
+    public static void write(Path directory, org.deeplearning4j.nn.api.Model net, DpSgdConfig config, PrivacyLedger ledger,
                       long stepsTaken, long checkpointEverySteps, long journalReservation, boolean journalKept,
                       boolean secureNoise) throws IOException {
         Files.createDirectories(directory);

@@ -71,8 +71,11 @@ public final class PrivacyGuard {
         return resumedLedger(directory, checkpointLedger, DEFAULT_JOURNAL_RESERVATION, new java.util.ArrayList<>());
     }
 
-    /** As above, adding the explanation of any steps counted from the journal to {@code warnings}. */
-    static PrivacyLedger resumedLedger(Path directory, PrivacyLedger checkpointLedger, long journalReservation,
+    /**
+     * As above, adding the explanation of any steps counted from the journal to {@code warnings} (public
+     * for other backends that resume the same checkpoints, e.g. dp-spark's driver).
+     */
+    public static PrivacyLedger resumedLedger(Path directory, PrivacyLedger checkpointLedger, long journalReservation,
                                        java.util.List<String> warnings) throws IOException {
         Optional<PrivacyLedger> journaled = new CheckpointJournal(directory).latest();
         if (journaled.isPresent() && journaled.get().totalSteps() > checkpointLedger.totalSteps()) {
@@ -142,7 +145,7 @@ public final class PrivacyGuard {
      *
      * @throws IOException if the journal cannot be written
      */
-    void checkpointed() throws IOException {
+    public void checkpointed() throws IOException {
         if (journal != null) {
             journal.append(ledger);
             journalReservedThrough = ledger.totalSteps();

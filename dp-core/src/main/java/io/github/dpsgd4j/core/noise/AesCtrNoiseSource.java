@@ -46,6 +46,8 @@ final class AesCtrNoiseSource implements NoiseSource {
     }
 
     private final boolean secure;
+    /** Whether the key is replaced from the operating system every REKEY_BYTES (false: a caller's key, used once). */
+    private final boolean rekeys;
     private final NoiseHardening hardening;
     private final GaussianTransform transform;
     private final Cipher cipher;
@@ -58,7 +60,13 @@ final class AesCtrNoiseSource implements NoiseSource {
 
     private AesCtrNoiseSource(boolean secure, NoiseHardening hardening, GaussianTransform transform,
                               byte[] keyAndIv) {
+        this(secure, hardening, transform, keyAndIv, secure);
+    }
+
+    private AesCtrNoiseSource(boolean secure, NoiseHardening hardening, GaussianTransform transform,
+                              byte[] keyAndIv, boolean rekeys) {
         this.secure = secure;
+        this.rekeys = rekeys;
         this.hardening = hardening;
         this.transform = transform;
         try {
@@ -86,6 +94,16 @@ final class AesCtrNoiseSource implements NoiseSource {
         } finally {
             Arrays.fill(seedBytes, (byte) 0);
         }
+    }
+
+    /**
+     * A secure source keyed from caller-supplied secret key material, never re-keyed (re-keying from
+     * the operating system would break the reproducibility the caller keys it for).
+     *
+     * @param keyAndIv 32 bytes: AES key then initial counter block; not modified
+     */
+    static AesCtrNoiseSource keyed(byte[] keyAndIv) {
+        return new AesCtrNoiseSource(true, NoiseHardening.NONE, Transforms.BEST, keyAndIv.clone(), false);
     }
 
     /**
@@ -121,6 +139,10 @@ final class AesCtrNoiseSource implements NoiseSource {
     /** Writes {@code length} keystream bytes to {@code out[0..length)}, re-keying a secure source first if due. */
     private void keystream(byte[] out, int length) {
         if (secure && bytesSinceKey >= REKEY_BYTES) {
+            if (!rekeys) {
+                throw new IllegalStateException("a keyed noise source serves at most " + REKEY_BYTES
+                        + " keystream bytes: derive a fresh key for more");
+            }
             rekey(freshKeyMaterial());
         }
         try {

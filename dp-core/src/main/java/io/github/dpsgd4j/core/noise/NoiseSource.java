@@ -76,6 +76,26 @@ public interface NoiseSource {
     }
 
     /**
+     * A secure source keyed from 32 bytes of key material (the AES-128 key, then the initial counter
+     * block) that the caller drew from a secure source, for streams that must be reproduced from a
+     * key: e.g. a Spark driver derives one key per (step, partition) from its secure source, so a
+     * retried task on an executor redraws exactly the same Poisson sample. As secure as the key is
+     * secret and uniformly random; {@link #isSecure()} is {@code true}. Never re-keyed (a key
+     * serves at most 2<sup>30</sup> keystream bytes: use a fresh key for more).
+     *
+     * @param keyMaterial exactly 32 bytes; not modified (copied)
+     * @throws IllegalArgumentException if {@code keyMaterial} is null or not 32 bytes long
+     */
+    static NoiseSource keyed(byte[] keyMaterial) {
+        Checks.notNull("keyMaterial", keyMaterial);
+        if (keyMaterial.length != 32) {
+            throw new IllegalArgumentException("keyMaterial must hold 32 bytes (AES-128 key and counter block), got "
+                    + keyMaterial.length);
+        }
+        return AesCtrNoiseSource.keyed(keyMaterial);
+    }
+
+    /**
      * Whether this source is keyed from operating-system entropy, i.e. fit for a DP guarantee.
      * {@code false} for {@link #seeded(long)} sources.
      */

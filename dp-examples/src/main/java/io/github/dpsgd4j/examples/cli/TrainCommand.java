@@ -17,6 +17,7 @@ import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.Preset;
 import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.RunResult;
+import io.github.dpsgd4j.examples.training.SparkTrainingRun;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
 import io.github.dpsgd4j.examples.training.TrainingRun;
 import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
@@ -127,9 +128,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object on the last line of standard output.")
     private boolean json;
 
+    @Option(names = "--engine", paramLabel = "local|spark",
+            description = "Where the private steps run: local (default) or spark (dp-spark, an embedded Spark driver).")
+    private String engine;
+
+    @Option(names = "--spark-master", paramLabel = "URL",
+            description = "Spark master for --engine spark: local[N] (default local[2]), spark://host:port, yarn.")
+    private String sparkMaster;
+
+    private boolean sparkEngine;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
+        sparkEngine = EngineOption.spark(engine, sparkMaster, resume, checkpoint);
         TrainState state = resolveState();
         RunRecipe recipe = state.recipe();
         if (out != null) {
@@ -171,7 +183,9 @@ final class TrainCommand implements Callable<Integer> {
                 + "privacy journal's " + ledger.totalSteps() + " steps stay counted as spent"));
         RunResult result;
         try {
-            result = resume == null || journalOnly.isPresent() ? run.train(checkpointDirectory)
+            result = sparkEngine ? new SparkTrainingRun(recipe, prepared, noise,
+                    state.modelSeed(), keeper, EngineOption.master(sparkMaster)).train()
+                    : resume == null || journalOnly.isPresent() ? run.train(checkpointDirectory)
                     : run.resume(resume, state.history());
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw withAdviceTrainCanFollow(ex, recipe);
@@ -293,6 +307,9 @@ final class TrainCommand implements Callable<Integer> {
         summary.put("feature_seconds", prepared.featureSeconds());
         summary.put("seconds", seconds);
         summary.put("resumed", resume != null);
+        if (sparkEngine) {
+            summary.put("engine", "spark");
+        }
         Path checkpointDirectory = resume != null ? resume : checkpoint;
         if (checkpointDirectory != null) {
             summary.put("checkpoint_dir", checkpointDirectory.toString());

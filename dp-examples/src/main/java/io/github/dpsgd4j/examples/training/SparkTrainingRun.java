@@ -1,0 +1,130 @@
+package io.github.dpsgd4j.examples.training;
+
+import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.optimizers.EpochReport;
+import io.github.dpsgd4j.optimizers.PrivacyListener;
+import io.github.dpsgd4j.optimizers.StepPlan;
+import io.github.dpsgd4j.optimizers.StepReport;
+import io.github.dpsgd4j.optimizers.TrainingSummary;
+import io.github.dpsgd4j.spark.SparkDpSgdTrainer;
+import io.github.dpsgd4j.spark.SparkMasters;
+import io.github.dpsgd4j.spark.SparkTrainerBuilder;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs a {@link RunRecipe} on Apache Spark with dp-spark's {@link SparkDpSgdTrainer}: the same
+ * recipe, calibration, budget guard and per-epoch accuracy as {@link TrainingRun}, with the clipped
+ * sums computed by Spark tasks. The training examples are distributed one per RDD element over the
+ * context's default parallelism; the driver (this process) keeps the model, the ledger and the noise.
+ *
+ * <p>Not thread-safe; one run per instance.
+ */
+public final class SparkTrainingRun {
+
+    private final RunRecipe recipe;
+    private final PreparedData data;
+    private final NoiseSource noise;
+    private final long modelSeed;
+    private final TrainingMonitor monitor;
+    private final String master;
+    private final List<EpochRecord> history = new ArrayList<>();
+    private long startNanos;
+
+    /**
+     * @param master the Spark master URL (checked, and for a standalone master reached, before anything starts)
+     * @see TrainingRun#TrainingRun for the other parameters
+     */
+    public SparkTrainingRun(RunRecipe recipe, PreparedData data, NoiseSource noise, long modelSeed,
+                            TrainingMonitor monitor, String master) {
+        this.recipe = Checks.notNull("recipe", recipe);
+        this.data = Checks.notNull("data", data);
+        this.noise = Checks.notNull("noise", noise);
+        this.modelSeed = modelSeed;
+        this.monitor = Checks.notNull("monitor", monitor);
+        SparkMasters.requireSparkOnClasspath();
+        this.master = SparkMasters.check(master);
+        recipe.sampleRate(data.trainingSize()); // validates the batch size against N
+    }
+
+    /** Trains all epochs of the recipe from scratch. */
+    public RunResult train() {
+        MultiLayerNetwork network = recipe.model().build(data.imageHeight(), data.imageWidth(), data.inputLength(),
+                data.classes(), recipe.learningRate(), modelSeed);
+        double q = recipe.sampleRate(data.trainingSize());
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("dpsgd4j train")
+                .set("spark.ui.enabled", "false");
+        if (master.startsWith("local")) {
+            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        }
+        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+            // parallelize keeps the examples in the partition objects, which every task would carry: cache them
+            // and cut the lineage once (an RDD read from files needs no such step).
+            JavaRDD<DataSet> rdd = spark.parallelize(data.train().asList(), spark.defaultParallelism()).cache();
+            rdd.rdd().localCheckpoint();
+            rdd.count();
+            SparkTrainerBuilder builder = SparkDpSgdTrainer.builder(spark, network).data(rdd)
+                    .l2NormClip(recipe.l2NormClip())
+                    .sampleRate(q)
+                    .physicalBatchSize(Math.min(TrainingRun.PHYSICAL_BATCH_SIZE, recipe.expectedBatchSize()))
+                    .reportingDelta(recipe.delta())
+                    .accountant(recipe.accountant())
+                    .noiseSource(noise);
+            if (recipe.isPrivate()) {
+                builder.targetBudget(recipe.budget().orElseThrow(), recipe.epochs());
+            } else {
+                builder.noiseMultiplier(0);
+            }
+            builder.listener(new Listener(network));
+            try (SparkDpSgdTrainer trainer = builder.build()) {
+                startNanos = System.nanoTime();
+                monitor.runStarted("DP-SGD on Spark " + recipe.model().cliName(),
+                        StepPlan.of(q, recipe.epochs()).totalSteps(), 0);
+                TrainingSummary summary;
+                try {
+                    summary = trainer.fit(recipe.epochs());
+                } finally {
+                    monitor.runFinished();
+                }
+                double seconds = (System.nanoTime() - startNanos) / 1e9;
+                double delta = recipe.delta();
+                return new RunResult(recipe, TrainingRun.accuracy(network, data.test()),
+                        trainer.privacySpent(delta).epsilon(), delta, trainer.config().noiseMultiplier(),
+                        trainer.config().sampleRate(), trainer.stepsTaken(), network.getEpochCount(), seconds,
+                        List.copyOf(history), Optional.of(trainer.ledger()), noise.isSecure(), summary.budgetStop(),
+                        network);
+            }
+        }
+    }
+
+    /** Feeds progress to the monitor and measures accuracy after each epoch (on the driver). */
+    private final class Listener implements PrivacyListener {
+        private final MultiLayerNetwork network;
+
+        Listener(MultiLayerNetwork network) {
+            this.network = network;
+        }
+
+        @Override
+        public void onStep(StepReport report) {
+            monitor.stepDone();
+        }
+
+        @Override
+        public void onEpochEnd(EpochReport report) {
+            EpochRecord record = new EpochRecord(report.epoch() + 1, report.steps(),
+                    TrainingRun.accuracy(network, data.test()), report.spent().epsilon(),
+                    (System.nanoTime() - startNanos) / 1e9);
+            history.add(record);
+            monitor.epochDone(record, recipe.epochs());
+        }
+    }
+}
