@@ -135,7 +135,7 @@ public final class FineTuneRun {
         double delta = recipe.budget().delta();
         List<EpochRecord> history = new ArrayList<>();
         long start = System.nanoTime();
-        DpSgdTrainer[] holder = new DpSgdTrainer[1];
+        // The trainer updates this graph in place, so the listener evaluates it directly.
         PrivacyListener listener = new PrivacyListener() {
             @Override
             public void onStep(StepReport report) {
@@ -145,13 +145,13 @@ public final class FineTuneRun {
             @Override
             public void onEpochEnd(EpochReport report) {
                 EpochRecord record = new EpochRecord(report.epoch() + 1, report.steps(),
-                        accuracy(holder[0].graph(), validation), report.spent().epsilon(),
+                        accuracy(graph, validation), report.spent().epsilon(),
                         (System.nanoTime() - start) / 1e9);
                 history.add(record);
                 monitor.epochDone(record, phase.epochs());
             }
         };
-        holder[0] = DpSgdTrainer.builder(graph)
+        DpSgdTrainer trainer = DpSgdTrainer.builder(graph)
                 .l2NormClip(phase.l2NormClip())
                 .sampleRate(q)
                 .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, phase.expectedBatchSize()))
@@ -161,7 +161,6 @@ public final class FineTuneRun {
                 .listener(listener)
                 .targetBudget(recipe.budget(), phase.epochs())
                 .build();
-        DpSgdTrainer trainer = holder[0];
         monitor.runStarted(name, StepPlan.of(q, phase.epochs()).totalSteps(), 0);
         TrainingSummary summary;
         try {
