@@ -66,7 +66,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "A documented recipe: fashion-mnist-eps3 (ScatterNet + linear model on Fashion-MNIST, "
-                    + "epsilon 3, delta 1e-5). Excludes the recipe options.")
+                    + "epsilon 3, delta 1e-5), or fashion-mnist-finetune-eps1 (residual CNN pretrained on public "
+                    + "data, fine-tuned privately at epsilon 1, beside the same CNN trained privately from scratch). "
+                    + "Excludes the recipe options.")
     private String preset;
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "digits (bundled) or fashion-mnist (installed).")
@@ -140,6 +142,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (preset != null && resume == null && Preset.parse(preset).fineTuneRecipe().isPresent()) {
+            return fineTune(Preset.parse(preset));
+        }
         long start = System.nanoTime();
         sparkEngine = EngineOption.spark(engine, sparkMaster, resume, checkpoint);
         TrainState state = resolveState();
@@ -203,6 +208,22 @@ final class TrainCommand implements Callable<Integer> {
             printText(stdout, state, result, prepared, seconds, folder);
         }
         return 0;
+    }
+
+    /** A fine-tuning preset: its own comparison of two private runs and its own report. */
+    private int fineTune(Preset p) throws IOException {
+        rejectWith("--preset " + p.cliName(), "a fine-tuning preset fixes both runs and keeps no checkpoints",
+                dataset != null ? "--dataset" : null, model != null ? "--model" : null,
+                targetEpsilon != null ? "--target-epsilon" : null, delta != null ? "--delta" : null,
+                epochs != null ? "--epochs" : null, batchSize != null ? "--batch-size" : null,
+                clip != null ? "--clip" : null, learningRate != null ? "--lr" : null,
+                checkpoint != null ? "--checkpoint" : null, accountant != null ? "--accountant" : null);
+        if (out != null) {
+            OutputDirectory.requireUsable("--out", out);
+        }
+        TrainTestSplit split = dataOptions.load(DatasetName.FASHION_MNIST);
+        return FineTunePresetRun.run(p.cliName(), p.fineTuneRecipe().orElseThrow(), split, out, seed, json,
+                new ProgressDisplay(spec.commandLine().getErr(), parent.interactive()), spec.commandLine().getOut());
     }
 
     /** The recipe, preset and history from the options, the preset, or the checkpoint to resume. */

@@ -2,8 +2,11 @@ package io.github.dpsgd4j.examples.training;
 
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.data.DatasetName;
+import io.github.dpsgd4j.examples.finetune.FineTuneRecipe;
+import io.github.dpsgd4j.examples.finetune.FineTuneRecipes;
 
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Documented recipes, selected with {@code dpsgd4j train --preset NAME}. */
@@ -19,14 +22,35 @@ public enum Preset {
      * literature.
      */
     FASHION_MNIST_EPS3("fashion-mnist-eps3",
-            new RunRecipe(DatasetName.FASHION_MNIST, ModelKind.SCATTERNET, 3.0, 1e-5, 40, 8192, 0.1, 16.0));
+            new RunRecipe(DatasetName.FASHION_MNIST, ModelKind.SCATTERNET, 3.0, 1e-5, 40, 8192, 0.1, 16.0)),
+
+    /**
+     * Private fine-tuning on Fashion-MNIST at (epsilon = 1, delta = 1e-5): a residual CNN pretrained
+     * without privacy on a public part of the training file, fine-tuned with DP-SGD on the disjoint
+     * private part, beside the same graph trained with DP-SGD from scratch at the same budget
+     * ({@link FineTuneRecipes#FASHION_MNIST_EPS1}; docs/examples.md has the figures).
+     */
+    FASHION_MNIST_FINETUNE_EPS1("fashion-mnist-finetune-eps1", FineTuneRecipes.FASHION_MNIST_EPS1);
 
     private final String cliName;
     private final RunRecipe recipe;
+    private final FineTuneRecipe fineTuneRecipe;
 
     Preset(String cliName, RunRecipe recipe) {
         this.cliName = cliName;
         this.recipe = recipe;
+        this.fineTuneRecipe = null;
+    }
+
+    Preset(String cliName, FineTuneRecipe fineTuneRecipe) {
+        this.cliName = cliName;
+        this.recipe = null;
+        this.fineTuneRecipe = fineTuneRecipe;
+    }
+
+    /** The fine-tuning comparison of a fine-tuning preset; empty for a single-model preset. */
+    public Optional<FineTuneRecipe> fineTuneRecipe() {
+        return Optional.ofNullable(fineTuneRecipe);
     }
 
     /** The name on the command line. */
@@ -34,8 +58,16 @@ public enum Preset {
         return cliName;
     }
 
-    /** The recipe. */
+    /**
+     * The recipe of a single-model preset.
+     *
+     * @throws IllegalStateException for a fine-tuning preset (see {@link #fineTuneRecipe()})
+     */
     public RunRecipe recipe() {
+        if (recipe == null) {
+            throw new IllegalStateException("preset " + cliName + " is a fine-tuning comparison, not a single "
+                    + "recipe: use fineTuneRecipe()");
+        }
         return recipe;
     }
 

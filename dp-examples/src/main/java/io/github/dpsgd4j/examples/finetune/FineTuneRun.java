@@ -1,0 +1,204 @@
+package io.github.dpsgd4j.examples.finetune;
+
+import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.examples.data.LabeledImages;
+import io.github.dpsgd4j.examples.data.TrainTestSplit;
+import io.github.dpsgd4j.examples.training.EpochRecord;
+import io.github.dpsgd4j.examples.training.TrainingMonitor;
+import io.github.dpsgd4j.optimizers.DpSgdTrainer;
+import io.github.dpsgd4j.optimizers.EpochReport;
+import io.github.dpsgd4j.optimizers.PrivacyListener;
+import io.github.dpsgd4j.optimizers.StepPlan;
+import io.github.dpsgd4j.optimizers.StepReport;
+import io.github.dpsgd4j.optimizers.TrainingSummary;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex;
+import org.deeplearning4j.nn.layers.FrozenLayer;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Nesterovs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link FineTuneRecipe} on a training file and a test set:
+ * <ol>
+ *   <li>splits the training file ({@link PublicPrivateSplit}) into public pretraining, public
+ *       validation and private examples;</li>
+ *   <li>pretrains the {@link ResidualCnn} without privacy (Adam) on the public pretraining examples
+ *       only: they are public, so this costs no privacy;</li>
+ *   <li>freezes the feature extractor (everything up to {@link ResidualCnn#FEATURES}, with
+ *       {@code TransferLearning.GraphBuilder.setFeatureExtractor}) and fine-tunes the head with
+ *       DP-SGD on the private examples: frozen parameters get no noise and do not move;</li>
+ *   <li>trains the same graph, freshly initialised, with DP-SGD from scratch on the same private
+ *       examples at the same budget;</li>
+ *   <li>measures test accuracy once, at the end, for the pretrained, fine-tuned and from-scratch
+ *       models (during training only the public validation examples are evaluated).</li>
+ * </ol>
+ * Both private runs calibrate their noise with the PLD accountant so that all their epochs spend
+ * the recipe's budget; each has its own ledger. The guarantee of each trained model is
+ * (epsilon, delta)-DP with respect to adding or removing one private example.
+ *
+ * <p>Not thread-safe; one run at a time per instance.
+ */
+public final class FineTuneRun {
+
+    /** Micro-batch size of the private steps (memory only; results do not depend on it). */
+    static final int PHYSICAL_BATCH_SIZE = 256;
+    /** Rows evaluated at once when measuring accuracy. */
+    private static final int EVALUATION_CHUNK = 1000;
+
+    private final FineTuneRecipe recipe;
+    private final TrainTestSplit data;
+    private final NoiseSource noise;
+    private final long modelSeed;
+    private final TrainingMonitor monitor;
+
+    /**
+     * @param recipe    what to run
+     * @param data      the training file (split into public and private parts) and the test set
+     * @param noise     privacy noise and Poisson sampling ({@link NoiseSource#secure()} unless
+     *                  reproducibility is wanted)
+     * @param modelSeed seed of the weight initialisation and of the pretraining's shuffles
+     *                  (data-independent; not privacy noise)
+     * @param monitor   progress receiver; its epoch records carry validation accuracy
+     */
+    public FineTuneRun(FineTuneRecipe recipe, TrainTestSplit data, NoiseSource noise, long modelSeed,
+                       TrainingMonitor monitor) {
+        this.recipe = Checks.notNull("recipe", recipe);
+        this.data = Checks.notNull("data", data);
+        this.noise = Checks.notNull("noise", noise);
+        this.modelSeed = modelSeed;
+        this.monitor = Checks.notNull("monitor", monitor);
+        if (data.train().height() != ResidualCnn.SIDE || data.train().width() != ResidualCnn.SIDE) {
+            throw new IllegalArgumentException("the residual CNN takes " + ResidualCnn.SIDE + " x " + ResidualCnn.SIDE
+                    + " images, got " + data.train().height() + " x " + data.train().width());
+        }
+        int privateExamples = data.train().size() - recipe.publicExamples() - recipe.validationExamples();
+        if (privateExamples < 1) {
+            throw new IllegalArgumentException("the training set (" + data.train().size() + " examples) must be "
+                    + "larger than the public examples " + recipe.publicExamples() + " + validation examples "
+                    + recipe.validationExamples());
+        }
+        recipe.fineTuning().sampleRate(privateExamples);
+        recipe.fromScratch().sampleRate(privateExamples);
+    }
+
+    /** Runs the whole comparison. */
+    public FineTuneResult run() {
+        long start = System.nanoTime();
+        PublicPrivateSplit split = PublicPrivateSplit.of(data.train().size(), recipe.publicExamples(),
+                recipe.validationExamples(), recipe.splitSeed());
+        LabeledImages train = data.train();
+        DataSet pretrainingSet = train.subset(split.pretraining()).toDataSet();
+        DataSet validation = train.subset(split.validation()).toDataSet();
+        DataSet privateSet = train.subset(split.privatePart()).toDataSet();
+        DataSet test = data.test().toDataSet();
+        int classes = train.classes();
+
+        long pretrainStart = System.nanoTime();
+        ComputationGraph pretrained = Pretrainer.pretrain(recipe.pretraining(), pretrainingSet, validation, classes,
+                modelSeed, monitor);
+        double pretrainingSeconds = (System.nanoTime() - pretrainStart) / 1e9;
+        double publicOnlyAccuracy = accuracy(pretrained, test);
+
+        FineTuneRecipe.PrivatePhase tuning = recipe.fineTuning();
+        ComputationGraph head = new TransferLearning.GraphBuilder(pretrained.clone())
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder()
+                        .updater(new Nesterovs(tuning.learningRate(), FineTuneRecipe.MOMENTUM)).build())
+                .setFeatureExtractor(ResidualCnn.FEATURES)
+                .build();
+        PrivatePhaseResult fineTuned = trainPrivately("DP-SGD fine-tuning (head)", head, tuning, privateSet,
+                validation, test);
+
+        FineTuneRecipe.PrivatePhase scratch = recipe.fromScratch();
+        ComputationGraph fresh = ResidualCnn.build(classes, new Nesterovs(scratch.learningRate(),
+                FineTuneRecipe.MOMENTUM), modelSeed);
+        PrivatePhaseResult fromScratch = trainPrivately("DP-SGD from scratch", fresh, scratch, privateSet, validation,
+                test);
+        return new FineTuneResult(recipe, train.size(), data.test().size(), split, pretrained, publicOnlyAccuracy,
+                pretrainingSeconds, fineTuned, fromScratch, noise.isSecure(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private PrivatePhaseResult trainPrivately(String name, ComputationGraph graph, FineTuneRecipe.PrivatePhase phase,
+                                              DataSet privateSet, DataSet validation, DataSet test) {
+        int n = (int) privateSet.getFeatures().size(0);
+        double q = phase.sampleRate(n);
+        double delta = recipe.budget().delta();
+        List<EpochRecord> history = new ArrayList<>();
+        long start = System.nanoTime();
+        // The trainer updates this graph in place, so the listener evaluates it directly.
+        PrivacyListener listener = new PrivacyListener() {
+            @Override
+            public void onStep(StepReport report) {
+                monitor.stepDone();
+            }
+
+            @Override
+            public void onEpochEnd(EpochReport report) {
+                EpochRecord record = new EpochRecord(report.epoch() + 1, report.steps(),
+                        accuracy(graph, validation), report.spent().epsilon(),
+                        (System.nanoTime() - start) / 1e9);
+                history.add(record);
+                monitor.epochDone(record, phase.epochs());
+            }
+        };
+        DpSgdTrainer trainer = DpSgdTrainer.builder(graph)
+                .l2NormClip(phase.l2NormClip())
+                .sampleRate(q)
+                .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, phase.expectedBatchSize()))
+                .reportingDelta(delta)
+                .accountant(AccountantType.PLD)
+                .noiseSource(noise)
+                .listener(listener)
+                .targetBudget(recipe.budget(), phase.epochs())
+                .build();
+        monitor.runStarted(name, StepPlan.of(q, phase.epochs()).totalSteps(), 0);
+        TrainingSummary summary;
+        try {
+            summary = trainer.fit(privateSet);
+        } finally {
+            monitor.runFinished();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new PrivatePhaseResult(phase, accuracy(graph, test), trainer.privacySpent(delta).epsilon(), delta,
+                trainer.config().noiseMultiplier(), q, trainer.stepsTaken(), seconds, List.copyOf(history),
+                trainer.ledger(), summary.budgetStop(), trainableParameters(graph), graph);
+    }
+
+    /** Parameters outside frozen layers and vertices (what DP-SGD trains and noises). */
+    static long trainableParameters(ComputationGraph graph) {
+        long trainable = 0;
+        for (GraphVertex v : graph.getVertices()) {
+            boolean frozen = v instanceof FrozenVertex || (v.hasLayer() && v.getLayer() instanceof FrozenLayer);
+            if (!frozen) {
+                trainable += v.numParams();
+            }
+        }
+        return trainable;
+    }
+
+    /** Fraction of {@code data}'s examples whose most probable class is the labelled one. Not modified. */
+    public static double accuracy(ComputationGraph graph, DataSet data) {
+        Checks.notNull("graph", graph);
+        Checks.notNull("data", data);
+        long n = data.getFeatures().size(0);
+        long correct = 0;
+        for (long from = 0; from < n; from += EVALUATION_CHUNK) {
+            long to = Math.min(n, from + EVALUATION_CHUNK);
+            INDArray x = data.getFeatures().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray y = data.getLabels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray predicted = graph.outputSingle(false, x).argMax(1);
+            correct += predicted.eq(y.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+        }
+        return n == 0 ? Double.NaN : (double) correct / n;
+    }
+}

@@ -1,0 +1,32 @@
+package io.github.dpsgd4j.examples.finetune;
+
+import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.examples.training.EpochRecord;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outcome of one DP-SGD run of a {@link FineTuneRun}.
+ *
+ * @param phase           the settings it ran with
+ * @param testAccuracy    final accuracy on the test set, in [0, 1]
+ * @param epsilon         epsilon spent at {@code delta} by every recorded step (PLD accountant)
+ * @param delta           delta of the guarantee
+ * @param noiseMultiplier sigma, calibrated so that all epochs spend the budget
+ * @param sampleRate      q = B / private examples
+ * @param steps           steps taken
+ * @param seconds         wall-clock seconds of the run, per-epoch validation included
+ * @param history         one record per epoch; its {@code testAccuracy} field holds the accuracy on
+ *                        the public validation examples (the test set is used only at the end)
+ * @param ledger          the privacy ledger
+ * @param budgetStop      why the budget stopped training early, if it did
+ * @param trainableParameters parameters DP-SGD trained (and noised); frozen ones excluded
+ * @param graph           the trained graph
+ */
+public record PrivatePhaseResult(FineTuneRecipe.PrivatePhase phase, double testAccuracy, double epsilon, double delta,
+                                 double noiseMultiplier, double sampleRate, long steps, double seconds,
+                                 List<EpochRecord> history, PrivacyLedger ledger, Optional<String> budgetStop,
+                                 long trainableParameters, ComputationGraph graph) {
+}
