@@ -12,7 +12,9 @@ import java.util.List;
  * several k: how strong each attack is for a given number of models trained. Shadows come in
  * complementary pairs ({@link ShadowModels}), so for even k every example is IN for k/2 of them;
  * LiRA needs an IN and an OUT model per example and is evaluated only for even k (for odd k the
- * last shadow's pair is missing). Stateless and thread-safe.
+ * last shadow's pair is missing). Offline RMIA ({@link Rmia#scoreOffline}, a tuned by
+ * {@link Rmia#tuneOfflineA} on the same k models) needs an OUT model per example besides the one
+ * that plays the target while a is tuned: it is evaluated for even k >= 4. Stateless and thread-safe.
  */
 public final class ReferenceModelSweep {
 
@@ -25,12 +27,15 @@ public final class ReferenceModelSweep {
      * @param models number of reference models k
      * @param rmia   RMIA ({@link Rmia#DEFAULT_GAMMA})
      * @param lira   LiRA online, or null where k is odd (some example would lack an IN or an OUT model)
+     * @param rmiaOffline offline RMIA, or null where k is odd or below 4
+     * @param offlineA    the a of {@code rmiaOffline} (NaN without it)
      */
-    public record Entry(int models, AttackMetrics rmia, AttackMetrics lira) {
+    public record Entry(int models, AttackMetrics rmia, AttackMetrics lira, AttackMetrics rmiaOffline,
+                        double offlineA) {
     }
 
     /**
-     * Evaluates RMIA and LiRA (online) with the first k shadows for each k of {@code counts}.
+     * Evaluates RMIA (online and offline) and LiRA (online) with the first k shadows for each k of {@code counts}.
      *
      * @param shadows      the shadows, in complementary pairs as {@link ShadowModels#train} makes them
      * @param targetLogits [n][K] the target's logits on the pool; not modified
@@ -57,7 +62,14 @@ public final class ReferenceModelSweep {
                 lira = MembershipAudit.metrics(Lira.score(first, targetLogits, labels, policy, variance).online(),
                         member, seed);
             }
-            out.add(new Entry(k, MembershipAudit.metrics(rmia, member, seed), lira));
+            AttackMetrics offline = null;
+            double a = Double.NaN;
+            if (k % 2 == 0 && k >= 4) {
+                a = Rmia.tuneOfflineA(first, labels, policy, Rmia.DEFAULT_GAMMA);
+                offline = MembershipAudit.metrics(Rmia.scoreOffline(first, targetLogits, labels, policy,
+                        Rmia.DEFAULT_GAMMA, a), member, seed);
+            }
+            out.add(new Entry(k, MembershipAudit.metrics(rmia, member, seed), lira, offline, a));
         }
         return out;
     }

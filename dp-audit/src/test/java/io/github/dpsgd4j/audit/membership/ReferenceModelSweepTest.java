@@ -44,6 +44,12 @@ class ReferenceModelSweepTest {
                 new int[] {1, 2, 4}, OutputPolicy.fullConfidences(), VarianceMode.FIXED, 7);
         assertEquals(3, entries.size());
         assertNull(entries.get(0).lira(), "one model cannot give every example an IN and an OUT model");
+        assertNull(entries.get(1).rmiaOffline(), "two models cannot tune a and still cover every example");
+        assertTrue(Double.isNaN(entries.get(1).offlineA()));
+        double a = Rmia.tuneOfflineA(shadows, labels, OutputPolicy.fullConfidences(), Rmia.DEFAULT_GAMMA);
+        assertEquals(a, entries.get(2).offlineA(), 0.0);
+        assertEquals(MembershipAudit.metrics(Rmia.scoreOffline(shadows, target, labels, OutputPolicy.fullConfidences(),
+                Rmia.DEFAULT_GAMMA, a), member, 7).auc(), entries.get(2).rmiaOffline().auc(), 0.0);
         for (ReferenceModelSweep.Entry e : entries) {
             ShadowModels first = shadows.first(e.models());
             double[] rmia = Rmia.score(first, target, labels, OutputPolicy.fullConfidences(), Rmia.DEFAULT_GAMMA);
@@ -57,6 +63,8 @@ class ReferenceModelSweepTest {
         }
         assertTrue(entries.get(2).rmia().auc() > 0.75, "planted, RMIA: " + entries.get(2).rmia().auc());
         assertTrue(entries.get(2).lira().auc() > 0.75, "planted, LiRA: " + entries.get(2).lira().auc());
+        assertTrue(entries.get(2).rmiaOffline().auc() > 0.75, "planted, offline RMIA: "
+                + entries.get(2).rmiaOffline().auc());
         assertArrayEquals(new int[] {1, 2, 4}, entries.stream().mapToInt(ReferenceModelSweep.Entry::models).toArray());
     }
 

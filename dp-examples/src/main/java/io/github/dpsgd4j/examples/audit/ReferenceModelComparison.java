@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * RMIA against LiRA at equal numbers of reference models: trains a non-private and a private
+ * RMIA (online, and offline with its tuned a) against LiRA at equal numbers of reference models: trains a non-private and a private
  * (epsilon 3) target on a fair-coin half of the pool plus S shadow models each (the recipes of
  * {@code dpsgd4j audit}, seeded DP-SGD noise so that a run can be repeated), then scores both attacks
  * with the first k shadows for every k, and writes one CSV row per (model, k, attack) with the AUC,
@@ -112,6 +112,10 @@ public final class ReferenceModelComparison {
                 lines.add(prefix + "," + e.models() + ",rmia," + metrics(e.rmia()));
                 if (e.lira() != null) {
                     lines.add(prefix + "," + e.models() + ",lira," + metrics(e.lira()));
+                }
+                if (e.rmiaOffline() != null) {
+                    lines.add(prefix + "," + e.models() + ",rmia_offline_a=" + e.offlineA() + ","
+                            + metrics(e.rmiaOffline()));
                 }
             }
             lines.add(String.format(Locale.ROOT, "# %s: target and %d shadows trained and scored in %.1f s wall",
