@@ -152,9 +152,10 @@ public final class QuickAudit {
                 thread.setDaemon(true);
                 thread.start();
             });
-            // The target's thread and the shadows' threads share the cores: one fewer shadow thread.
+            // All threads train shadows while the target trains beside them: one thread too many for the first
+            // model's time (with threads - 1 shadow threads, two threads left one core idle for every shadow).
             ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
-                    Math.max(1, execution.threads() - 1), execution.progress()::unitDone);
+                    execution.threads(), execution.progress()::unitDone);
             return audit(name, target.join(), shadows, data, settings, execution, start);
         }
         TrainedModel target = recipe.train(data.members(), seed);

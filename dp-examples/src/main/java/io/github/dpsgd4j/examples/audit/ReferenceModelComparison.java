@@ -88,7 +88,10 @@ public final class ReferenceModelComparison {
                 ? FashionMnistAudit.description(poolSize, EPSILON, DELTA, shadowModels)
                 : "digits (all 1,797 8x8 images), the recipes of QuickAudit.digitsRecipe, " + shadowModels
                 + " shadow models"));
-        lines.add("# arguments: " + String.join(" ", args) + "; seeded DP-SGD noise; shadows on " + threads
+        // The output's own name only: where this machine keeps it is nobody's business.
+        String[] shown = args.clone();
+        shown[5] = String.valueOf(out.getFileName());
+        lines.add("# arguments: " + String.join(" ", shown) + "; seeded DP-SGD noise; shadows on " + threads
                 + " threads, ND4J on 1 thread; load average at start " + loadAverage());
         lines.add("model,epsilon,noise_multiplier,train_accuracy,test_accuracy,members,non_members,k,attack,auc,"
                 + "auc_lower,auc_upper,auc_null_half_width,tpr_at_10pct_fpr,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr");
