@@ -129,6 +129,41 @@ public final class Dl4jClassifier {
      * @return {gradients [n][d], confidences [n]}
      */
     public ConfidenceGradient confidenceGradient(INDArray features, int[] labels) {
+        double[][] lossGradient = lossInputGradient(features, labels);
+        int n = lossGradient.length;
+        double[][] p = probabilities(features);
+        double[] confidence = new double[n];
+        for (int i = 0; i < n; i++) {
+            confidence[i] = p[i][labels[i]];
+            for (int j = 0; j < lossGradient[i].length; j++) {
+                lossGradient[i][j] *= -confidence[i];
+            }
+        }
+        return new ConfidenceGradient(lossGradient, confidence);
+    }
+
+    /**
+     * White-box gradient of the log-confidence log p<sub>label</sub>(x) with respect to x, for each
+     * row: minus the gradient of the cross-entropy loss, from DL4J's backpropagation to the input
+     * (one backward pass; unlike {@link #confidenceGradient} no second forward pass for the
+     * confidences, and no underflow where p is tiny).
+     *
+     * @param features [n, d]; not modified
+     * @param labels   class of each row, in [0, K)
+     * @return [n][d]
+     */
+    public double[][] logConfidenceGradient(INDArray features, int[] labels) {
+        double[][] g = lossInputGradient(features, labels);
+        for (double[] row : g) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = -row[j];
+            }
+        }
+        return g;
+    }
+
+    /** d(-log p_label)/dx per row, from DL4J's backpropagation of the cross-entropy loss to the input. */
+    private double[][] lossInputGradient(INDArray features, int[] labels) {
         Checks.notNull("features", features);
         Checks.notNull("labels", labels);
         int n = (int) features.size(0);
@@ -142,16 +177,7 @@ public final class Dl4jClassifier {
             oneHot.putScalar(i, labels[i], 1);
         }
         INDArray inputGradient = net.calculateGradients(features, oneHot, null, null).getSecond();
-        double[][] lossGradient = rows(inputGradient.reshape(n, inputGradient.length() / n));
-        double[][] p = probabilities(features);
-        double[] confidence = new double[n];
-        for (int i = 0; i < n; i++) {
-            confidence[i] = p[i][labels[i]];
-            for (int j = 0; j < lossGradient[i].length; j++) {
-                lossGradient[i][j] *= -confidence[i];
-            }
-        }
-        return new ConfidenceGradient(lossGradient, confidence);
+        return rows(inputGradient.reshape(n, inputGradient.length() / n));
     }
 
     /**
