@@ -101,7 +101,7 @@ public record AuditData(DataSet pool, boolean[] member, int width, int height, i
 
     /** Pool features as [n][d] doubles. */
     public double[][] images() {
-        return pool.getFeatures().castTo(DataType.DOUBLE).reshape(pool.numExamples(), (long) width * height)
-                .toDoubleMatrix();
+        return io.github.dpsgd4j.audit.model.Dl4jClassifier.rows(pool.getFeatures().castTo(DataType.DOUBLE)
+                .reshape(pool.numExamples(), (long) width * height));
     }
 }

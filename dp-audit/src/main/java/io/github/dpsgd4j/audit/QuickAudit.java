@@ -105,6 +105,19 @@ public final class QuickAudit {
         Checks.notNull("settings", settings);
         AuditData data = digitsData(settings.seed());
         List<ModelAudit> out = new ArrayList<>();
+        if (training == Training.BOTH && execution.threads() > 1) {
+            // The private models train while the non-private model's attacks and inversion (one thread) run:
+            // the cores stay busy. Their progress is shown once the non-private audit is done.
+            Trained nonPrivate = train("non_private", digitsRecipe(null, noise), data, settings, execution);
+            DeferredProgress later = new DeferredProgress();
+            CompletableFuture<Trained> dpSgd = CompletableFuture.supplyAsync(() -> train("private",
+                    digitsRecipe(new PrivacyBudget(targetEpsilon, settings.delta()), noise), data, settings,
+                    new AuditExecution(execution.threads(), later)), QuickAudit::daemon);
+            out.add(audit("non_private", nonPrivate, data, settings, execution));
+            later.forwardTo(execution.progress());
+            out.add(audit("private", join(dpSgd), data, settings, execution));
+            return out;
+        }
         if (training != Training.PRIVATE) {
             out.add(trainAndAudit("non_private", digitsRecipe(null, noise), data, settings, execution));
         }
@@ -139,6 +152,15 @@ public final class QuickAudit {
         Checks.notNull("data", data);
         Checks.notNull("settings", settings);
         Checks.notNull("execution", execution);
+        return audit(name, train(name, recipe, data, settings, execution), data, settings, execution);
+    }
+
+    /** A target and its shadows, with when their training started and ended ({@link System#nanoTime()}). */
+    private record Trained(TrainedModel target, ShadowModels shadows, long start, long trainedAt) {
+    }
+
+    private static Trained train(String name, TrainingRecipe recipe, AuditData data, AuditSettings settings,
+                                 AuditExecution execution) {
         long start = System.nanoTime();
         long seed = settings.seed() * 7919 + 17;
         execution.progress().phaseStarted("models (" + name + ")", settings.shadowModels() + 1);
@@ -147,21 +169,81 @@ public final class QuickAudit {
                 TrainedModel t = recipe.train(data.members(), seed);
                 execution.progress().unitDone();
                 return t;
-            }, runnable -> {
-                Thread thread = new Thread(runnable, "dpsgd4j-target");
-                thread.setDaemon(true);
-                thread.start();
-            });
-            // The target's thread and the shadows' threads share the cores: one fewer shadow thread.
+            }, QuickAudit::daemon);
+            // All threads train shadows while the target trains beside them: one thread too many for the first
+            // model's time (with threads - 1 shadow threads, two threads left one core idle for every shadow).
             ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
-                    Math.max(1, execution.threads() - 1), execution.progress()::unitDone);
-            return audit(name, target.join(), shadows, data, settings, execution, start);
+                    execution.threads(), execution.progress()::unitDone);
+            return new Trained(join(target), shadows, start, System.nanoTime());
         }
         TrainedModel target = recipe.train(data.members(), seed);
         execution.progress().unitDone();
         ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
                 execution.threads(), execution.progress()::unitDone);
-        return audit(name, target, shadows, data, settings, execution, start);
+        return new Trained(target, shadows, start, System.nanoTime());
+    }
+
+    private static void daemon(Runnable runnable) {
+        Thread thread = new Thread(runnable, "dpsgd4j-models");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The value of a future, with a failure rethrown as it was thrown. */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException("training the audit's models failed", cause);
+        }
+    }
+
+    /**
+     * Progress of work that runs in the background: it keeps the last phase and its finished units
+     * until {@link #forwardTo} replays them and passes everything on from then on.
+     */
+    private static final class DeferredProgress implements AuditExecution.Progress {
+        private String name;
+        private int units;
+        private int done;
+        private AuditExecution.Progress target;
+
+        @Override
+        public synchronized void phaseStarted(String phase, int count) {
+            if (target != null) {
+                target.phaseStarted(phase, count);
+            } else {
+                name = phase;
+                units = count;
+                done = 0;
+            }
+        }
+
+        @Override
+        public synchronized void unitDone() {
+            if (target != null) {
+                target.unitDone();
+            } else {
+                done++;
+            }
+        }
+
+        synchronized void forwardTo(AuditExecution.Progress progress) {
+            if (name != null) {
+                progress.phaseStarted(name, units);
+                for (int i = 0; i < done; i++) {
+                    progress.unitDone();
+                }
+            }
+            target = progress;
+        }
     }
 
     /**
@@ -189,11 +271,14 @@ public final class QuickAudit {
         execution.progress().phaseStarted("shadow models (" + name + ")", settings.shadowModels());
         ShadowModels shadows = ShadowModels.train(recipe, data.pool(), settings.shadowModels(), settings.seed(),
                 execution.threads(), execution.progress()::unitDone);
-        return audit(name, target, shadows, data, settings, execution, start);
+        return audit(name, new Trained(target, shadows, start, System.nanoTime()), data, settings, execution);
     }
 
-    private static ModelAudit audit(String name, TrainedModel target, ShadowModels shadows, AuditData data,
-                                    AuditSettings settings, AuditExecution execution, long start) {
+    private static ModelAudit audit(String name, Trained trained, AuditData data, AuditSettings settings,
+                                    AuditExecution execution) {
+        TrainedModel target = trained.target();
+        ShadowModels shadows = trained.shadows();
+        long start = trained.start();
         Checks.notNull("name", name);
         Checks.notNull("target", target);
         Dl4jClassifier model = Dl4jClassifier.of(target.network());
@@ -218,7 +303,7 @@ public final class QuickAudit {
 
         Map<String, Double> phases = new LinkedHashMap<>();
         long mark = System.nanoTime();
-        phases.put("models_training", (mark - start) / 1e9);
+        phases.put("models_training", (trained.trainedAt() - start) / 1e9);
         execution.progress().phaseStarted("attacks and bounds (" + name + ")", 1);
         List<MembershipAudit.Result> membership = MembershipAudit.run(shadows, logits, labels, member,
                 settings.policies(), settings.variance(), settings.seed());

@@ -101,7 +101,8 @@ public record HalfImageCompletion(double memberGain, double nonMemberGain, doubl
         }
         for (int it = 0; it < iterations; it++) {
             INDArray features = Nd4j.create(x).castTo(model.network().params().dataType());
-            double[][] g = model.confidenceGradient(features, labels).gradients();
+            // The step follows the normalised gradient: that of log p has the direction of that of p.
+            double[][] g = model.logConfidenceGradient(features, labels);
             for (int i = 0; i < n; i++) {
                 double norm = 0;
                 for (int j = from; j < d; j++) {
@@ -109,7 +110,7 @@ public record HalfImageCompletion(double memberGain, double nonMemberGain, doubl
                 }
                 norm = Math.sqrt(norm);
                 if (!(norm > 0) || !Double.isFinite(norm)) {
-                    continue; // saturated: the gradient of p is 0, nothing to follow
+                    continue; // saturated: the gradient is 0, nothing to follow
                 }
                 for (int j = from; j < d; j++) {
                     x[i][j] = Math.max(lo, Math.min(hi, x[i][j] + stepSize * g[i][j] / norm));

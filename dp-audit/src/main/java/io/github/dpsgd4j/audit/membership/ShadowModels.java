@@ -190,6 +190,20 @@ public final class ShadowModels {
         return Arrays.copyOf(out, k);
     }
 
+    /**
+     * The first {@code k} shadow models (a cheaper attacker that trained only those): with shadows
+     * in complementary pairs, an even {@code k} keeps every example IN for exactly k/2 of them.
+     *
+     * @param k in [1, {@link #count()}]
+     */
+    public ShadowModels first(int k) {
+        if (k < 1 || k > keep.length) {
+            throw new IllegalArgumentException("k must be in [1, " + keep.length + "] (the shadow models trained), got "
+                    + k);
+        }
+        return new ShadowModels(Arrays.copyOf(keep, k), Arrays.copyOf(logits, k));
+    }
+
     /** Number of shadow models S. */
     public int count() {
         return keep.length;

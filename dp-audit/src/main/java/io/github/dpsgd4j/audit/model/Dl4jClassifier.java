@@ -102,7 +102,7 @@ public final class Dl4jClassifier {
         if (b != null) {
             z.addiRowVector(b.castTo(DataType.DOUBLE).reshape(1, numClasses));
         }
-        return z.toDoubleMatrix();
+        return rows(z);
     }
 
     /**
@@ -129,6 +129,41 @@ public final class Dl4jClassifier {
      * @return {gradients [n][d], confidences [n]}
      */
     public ConfidenceGradient confidenceGradient(INDArray features, int[] labels) {
+        double[][] lossGradient = lossInputGradient(features, labels);
+        int n = lossGradient.length;
+        double[][] p = probabilities(features);
+        double[] confidence = new double[n];
+        for (int i = 0; i < n; i++) {
+            confidence[i] = p[i][labels[i]];
+            for (int j = 0; j < lossGradient[i].length; j++) {
+                lossGradient[i][j] *= -confidence[i];
+            }
+        }
+        return new ConfidenceGradient(lossGradient, confidence);
+    }
+
+    /**
+     * White-box gradient of the log-confidence log p<sub>label</sub>(x) with respect to x, for each
+     * row: minus the gradient of the cross-entropy loss, from DL4J's backpropagation to the input
+     * (one backward pass; unlike {@link #confidenceGradient} no second forward pass for the
+     * confidences, and no underflow where p is tiny).
+     *
+     * @param features [n, d]; not modified
+     * @param labels   class of each row, in [0, K)
+     * @return [n][d]
+     */
+    public double[][] logConfidenceGradient(INDArray features, int[] labels) {
+        double[][] g = lossInputGradient(features, labels);
+        for (double[] row : g) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = -row[j];
+            }
+        }
+        return g;
+    }
+
+    /** d(-log p_label)/dx per row, from DL4J's backpropagation of the cross-entropy loss to the input. */
+    private double[][] lossInputGradient(INDArray features, int[] labels) {
         Checks.notNull("features", features);
         Checks.notNull("labels", labels);
         int n = (int) features.size(0);
@@ -142,16 +177,32 @@ public final class Dl4jClassifier {
             oneHot.putScalar(i, labels[i], 1);
         }
         INDArray inputGradient = net.calculateGradients(features, oneHot, null, null).getSecond();
-        double[][] lossGradient = inputGradient.reshape(n, inputGradient.length() / n).toDoubleMatrix();
-        double[][] p = probabilities(features);
-        double[] confidence = new double[n];
-        for (int i = 0; i < n; i++) {
-            confidence[i] = p[i][labels[i]];
-            for (int j = 0; j < lossGradient[i].length; j++) {
-                lossGradient[i][j] *= -confidence[i];
-            }
+        return rows(inputGradient.reshape(n, inputGradient.length() / n));
+    }
+
+    /**
+     * The rows of a matrix as doubles: the same values as {@link INDArray#toDoubleMatrix()}, copied in
+     * one bulk transfer instead of one native call per element (which made reading logits and
+     * gradients the slowest part of an audit's inversion).
+     *
+     * @param matrix [n, d], any data type and order; not modified
+     * @return [n][d]
+     */
+    public static double[][] rows(INDArray matrix) {
+        Checks.notNull("matrix", matrix);
+        if (matrix.rank() != 2) {
+            throw new IllegalArgumentException("matrix must have rank 2, got shape "
+                    + java.util.Arrays.toString(matrix.shape()));
         }
-        return new ConfidenceGradient(lossGradient, confidence);
+        int n = (int) matrix.size(0);
+        int d = (int) matrix.size(1);
+        // A fresh C-order double copy: its buffer holds exactly the n * d values, row after row.
+        double[] flat = matrix.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[][] out = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
     }
 
     /**

@@ -14,6 +14,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -27,9 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * A multilayer perceptron (tanh hidden layers, softmax output, cross-entropy) trained either
  * without privacy (shuffled mini-batches, {@code fit}) or with DP-SGD through
  * {@link DpSgdTrainer} (Poisson sampling, noise calibrated by PLD to a target budget). With no
- * hidden layer it is softmax regression. Immutable but for a memo of calibrated noise multipliers per
- * training-set size (calibration takes about a second; shadow models share a few sizes); thread-safe:
- * {@link #train} may run on several threads at once, each call builds its own network.
+ * hidden layer it is softmax regression. Immutable but for a memo, per training-set size, of the
+ * first private run: its calibrated noise multiplier, its steps (taken under the trainer's budget
+ * guard) and the guarantee it spent (calibration, the guard's step search and the PLD epsilon take
+ * seconds per model; shadow models share a few sizes, and a later run of the same size with the same
+ * sigma, q and steps has the same ledger, so it reuses them and trains without repeating the guard's
+ * search); thread-safe: {@link #train} may run on several threads at once, each call builds its own
+ * network.
  */
 public final class MlpRecipe implements TrainingRecipe {
 
@@ -42,8 +47,15 @@ public final class MlpRecipe implements TrainingRecipe {
     private final PrivacyBudget budget;
     private final double l2NormClip;
     private final NoiseMode noiseMode;
-    /** Calibrated sigma per training-set size (shadow models share a few sizes); a memo, thread-safe. */
-    private final Map<Integer, Double> calibrated = new ConcurrentHashMap<>();
+    /** The guarded, calibrated run per training-set size (shadow models share a few sizes); a memo, thread-safe. */
+    private final Map<Integer, CalibratedRun> calibrated = new ConcurrentHashMap<>();
+
+    /**
+     * A private run that calibrated sigma for a training-set size and took its steps under the
+     * trainer's budget guard, with the guarantee it spent.
+     */
+    private record CalibratedRun(double noiseMultiplier, double sampleRate, long steps, PrivacyGuarantee spent) {
+    }
 
     private MlpRecipe(Builder b) {
         this.features = b.features;
@@ -104,20 +116,36 @@ public final class MlpRecipe implements TrainingRecipe {
         NoiseSource noise = noiseMode == NoiseMode.SECURE ? NoiseSource.secure() : NoiseSource.seeded(seed);
         double q = Math.min(1.0, (double) batchSize / n);
         DpSgdTrainer.Builder builder = DpSgdTrainer.builder(net).l2NormClip(l2NormClip).sampleRate(q).noiseSource(noise);
-        Double known = calibrated.get(n);
+        CalibratedRun known = calibrated.get(n);
         if (known != null) {
-            // The same (budget, q, epochs) was calibrated before: the same sigma, still guarded by the budget.
-            builder.noiseMultiplier(known).budget(budget);
+            // A run of this size calibrated sigma for these (budget, q, epochs) and took its steps under the
+            // budget guard: the same sigma, q and steps make the same ledger, hence the same guarantee. The
+            // guard's search for the steps the budget allows (seconds of PLD work per model) is not repeated;
+            // the step count is checked against the guarded run's below.
+            builder.noiseMultiplier(known.noiseMultiplier());
         } else {
             // targetBudget(budget, epochs) calibrates sigma for exactly the steps fit(data, epochs) takes.
             builder.targetBudget(budget, epochs);
         }
         DpSgdTrainer trainer = builder.build();
-        calibrated.putIfAbsent(n, trainer.config().noiseMultiplier());
         trainer.fit(data, epochs);
-        PrivacyGuarantee spent = trainer.privacySpent(budget.delta());
+        CalibratedRun run;
+        if (known == null) {
+            run = new CalibratedRun(trainer.config().noiseMultiplier(), trainer.config().sampleRate(),
+                    trainer.stepsTaken(), trainer.privacySpent(budget.delta()));
+            calibrated.putIfAbsent(n, run);
+        } else {
+            if (trainer.stepsTaken() != known.steps() || trainer.config().sampleRate() != known.sampleRate()) {
+                throw new IllegalStateException("a private run of " + n + " examples took " + trainer.stepsTaken()
+                        + " steps at sample rate " + trainer.config().sampleRate() + " but the guarded run it reuses "
+                        + "the calibration of took " + known.steps() + " at " + known.sampleRate()
+                        + ": its guarantee is unknown (a bug)");
+            }
+            run = known;
+        }
+        PrivacyGuarantee spent = run.spent();
         return new TrainedModel(net, spent.epsilon(), spent.delta(), new TrainedModel.DpSgdRun(l2NormClip,
-                trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken()));
+                run.noiseMultiplier(), run.sampleRate(), run.steps()));
     }
 
     /** True: every call builds its own network and noise source; the calibration memo is concurrent. */
@@ -142,9 +170,14 @@ public final class MlpRecipe implements TrainingRecipe {
                 order[i] = order[j];
                 order[j] = t;
             }
+            // The epoch's order gathered once; each mini-batch is then a block of consecutive rows (the same
+            // rows in the same order as gathering each batch on its own, one copy per epoch instead of two per batch).
+            INDArray xs = Nd4j.pullRows(x, 1, order);
+            INDArray ys = Nd4j.pullRows(y, 1, order);
             for (int from = 0; from < n; from += batchSize) {
-                int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
-                net.fit(Nd4j.pullRows(x, 1, rows), Nd4j.pullRows(y, 1, rows));
+                int to = Math.min(n, from + batchSize);
+                net.fit(xs.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup(),
+                        ys.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup());
             }
         }
     }

@@ -22,6 +22,39 @@ class OneRunAuditTest {
         }
     }
 
+    /**
+     * The p-value's delta term from running sums of the mass function equals the definition (two
+     * binomial distribution functions per i, Steinke, Nasr and Jagielski 2023) to 1e-9 relative.
+     */
+    @Test
+    void pValue_equalsTheDefinitionWithDistributionFunctions() {
+        int[][] cases = {{100, 10, 10}, {1000, 100, 90}, {898, 449, 300}, {898, 449, 449}, {2000, 600, 1},
+                {2000, 600, 0}, {50, 50, 40}, {1000, 20, 3}};
+        for (int[] c : cases) {
+            for (double epsilon : new double[] {0, 0.3, 1, 2.5, 6, 20}) {
+                for (double delta : new double[] {0, 1e-5, 1e-2}) {
+                    double expected = definition(epsilon, c[0], c[1], c[2], delta);
+                    double actual = OneRunAudit.pValue(epsilon, c[0], c[1], c[2], delta);
+                    assertEquals(expected, actual, 1e-9 * Math.abs(expected) + 1e-12,
+                            "m, r, v = " + java.util.Arrays.toString(c) + ", epsilon " + epsilon + ", delta " + delta);
+                }
+            }
+        }
+    }
+
+    private static double definition(double epsilon, int m, int r, int v, double delta) {
+        double q = 1 / (1 + Math.exp(-epsilon));
+        org.apache.commons.math3.distribution.BinomialDistribution b =
+                new org.apache.commons.math3.distribution.BinomialDistribution(null, r, q);
+        double beta = v == 0 ? 1 : 1 - b.cumulativeProbability(v - 1);
+        double alpha = 0;
+        for (int i = 1; i <= v; i++) {
+            double mass = b.cumulativeProbability(v - 1) - (v - i - 1 >= 0 ? b.cumulativeProbability(v - i - 1) : 0);
+            alpha = Math.max(alpha, mass / i);
+        }
+        return beta + alpha * delta * 2 * m;
+    }
+
     @Test
     void randomGuesses_giveZero() {
         assertEquals(0, OneRunAudit.epsilonLowerBound(1000, 100, 50, 1e-5, 0.95));

@@ -132,6 +132,19 @@ class MiFaceTest {
                 assertEquals((up - down) / (2 * h), g.gradients()[i][j], 1e-6, "row " + i + " pixel " + j);
             }
         }
+        // The log-confidence gradient (half-image completion's): finite differences of log p.
+        double[][] logGradient = model.logConfidenceGradient(Nd4j.createFromArray(x).castTo(DataType.DOUBLE), labels);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 5; j++) {
+                double[][] plus = {x[i].clone()};
+                double[][] minus = {x[i].clone()};
+                plus[0][j] += h;
+                minus[0][j] -= h;
+                double up = Math.log(model.probabilities(Nd4j.createFromArray(plus))[0][labels[i]]);
+                double down = Math.log(model.probabilities(Nd4j.createFromArray(minus))[0][labels[i]]);
+                assertEquals((up - down) / (2 * h), logGradient[i][j], 1e-6, "log, row " + i + " pixel " + j);
+            }
+        }
     }
 
     @Test

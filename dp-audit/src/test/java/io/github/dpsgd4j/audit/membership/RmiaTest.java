@@ -71,4 +71,103 @@ class RmiaTest {
         assertThrows(IllegalArgumentException.class, () -> Rmia.score(new double[][] {{-1, -1}}, new double[] {-1, -1}, 0));
         assertThrows(IllegalArgumentException.class, () -> Rmia.score(new double[0][], new double[] {-1, -1}, 1));
     }
+
+    /** Logits [phi, 0] with label 0: the logit-scaled confidence is phi. */
+    private static double[] phi(double value) {
+        return new double[] {value, 0};
+    }
+
+    @Test
+    void offline_usesOnlyOutModelsWithTheLinearCorrection() {
+        // Two complementary reference models over 3 examples; example i is OUT for model out[i].
+        boolean[][] keep = {{true, false, true}, {false, true, false}};
+        double[] p = {0.2, 0.5, 0.9}; // OUT probability of each example
+        double[][][] logits = new double[2][3][];
+        for (int i = 0; i < 3; i++) {
+            int outModel = keep[0][i] ? 1 : 0;
+            logits[outModel][i] = phi(Math.log(p[i] / (1 - p[i])));
+            logits[1 - outModel][i] = phi(5); // the IN model: must be ignored
+        }
+        double[] t = {0.4, 0.4, 0.95};
+        double[][] target = new double[3][];
+        for (int i = 0; i < 3; i++) {
+            target[i] = phi(Math.log(t[i] / (1 - t[i])));
+        }
+        ShadowModels refs = ShadowModels.of(keep, logits);
+        int[] labels = new int[3];
+        double a = 0.4;
+        double[] ratio = new double[3];
+        for (int i = 0; i < 3; i++) {
+            ratio[i] = t[i] / ((1 + a) / 2 * p[i] + (1 - a) / 2);
+        }
+        double[] s = Rmia.scoreOffline(refs, target, labels, io.github.dpsgd4j.audit.model.OutputPolicy.fullConfidences(), 1.0, a);
+        for (int i = 0; i < 3; i++) {
+            int beats = 0;
+            for (int j = 0; j < 3; j++) {
+                beats += j != i && ratio[i] / ratio[j] >= 1 ? 1 : 0;
+            }
+            assertEquals(beats / 2.0, s[i], 1e-12, "example " + i);
+        }
+        // a = 1: Pr(x) is the OUT mean itself, the online formula with the OUT model as the only reference.
+        double[][] outOnly = new double[1][3];
+        double[] targetLog = new double[3];
+        for (int i = 0; i < 3; i++) {
+            outOnly[0][i] = Math.log(p[i]);
+            targetLog[i] = Math.log(t[i]);
+        }
+        assertArrayEquals(Rmia.score(outOnly, targetLog, 1.0), Rmia.scoreOffline(refs, target, labels,
+                io.github.dpsgd4j.audit.model.OutputPolicy.fullConfidences(), 1.0, 1.0), 1e-12);
+    }
+
+    @Test
+    void offline_refusesExamplesWithoutAnOutModelAndAOutsideTheUnitInterval() {
+        boolean[][] keep = {{true, false, true}};
+        double[][][] logits = {{phi(0), phi(0), phi(0)}};
+        ShadowModels refs = ShadowModels.of(keep, logits);
+        double[][] target = {phi(0), phi(0), phi(0)};
+        io.github.dpsgd4j.audit.model.OutputPolicy full = io.github.dpsgd4j.audit.model.OutputPolicy.fullConfidences();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Rmia.scoreOffline(refs, target, new int[3], full, 1.0, 0.5));
+        assertTrue(e.getMessage().startsWith("example 0 has no reference model that left it out"), e.getMessage());
+        IllegalArgumentException badA = assertThrows(IllegalArgumentException.class,
+                () -> Rmia.scoreOffline(refs, target, new int[3], full, 1.0, 1.5));
+        assertEquals("a must be in [0, 1], got 1.5", badA.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Rmia.tuneOfflineA(refs, new int[3], full, 1.0));
+    }
+
+    /**
+     * Planted signal with 8 reference models in complementary pairs (seeded): offline RMIA with the
+     * tuned a finds members (AUC above 0.75, far outside the no-signal band 0.5 +- 0.036), and with no
+     * signal its AUC stays inside the 95% null band (false-failure rate 5% per seed).
+     */
+    @Test
+    void offline_plantedMembershipIsFound_andNoSignalStaysInsideTheNullBand() {
+        for (double effect : new double[] {2.0, 0.0}) {
+            SplittableRandom random = new SplittableRandom(effect > 0 ? 11 : 12);
+            int models = 8;
+            boolean[][] keep = ShadowModels.balancedKeep(models, N, new SplittableRandom(13));
+            double[][][] logits = new double[models][N][];
+            double[][] target = new double[N][];
+            boolean[] member = new boolean[N];
+            for (int i = 0; i < N; i++) {
+                double difficulty = 1.5 * random.nextGaussian();
+                member[i] = random.nextBoolean();
+                target[i] = phi(difficulty + (member[i] ? effect : 0) + 0.3 * random.nextGaussian());
+                for (int s = 0; s < models; s++) {
+                    logits[s][i] = phi(difficulty + (keep[s][i] ? effect : 0) + 0.3 * random.nextGaussian());
+                }
+            }
+            ShadowModels refs = ShadowModels.of(keep, logits);
+            io.github.dpsgd4j.audit.model.OutputPolicy full = io.github.dpsgd4j.audit.model.OutputPolicy.fullConfidences();
+            double a = Rmia.tuneOfflineA(refs, new int[N], full, 1.0);
+            assertTrue(a >= 0 && a <= 1);
+            AttackMetrics m = MembershipAudit.metrics(Rmia.scoreOffline(refs, target, new int[N], full, 1.0, a),
+                    member, 1);
+            if (effect > 0) {
+                assertTrue(m.auc() > 0.75, "planted: " + m.auc() + " at a = " + a);
+            } else {
+                assertTrue(Math.abs(m.auc() - 0.5) <= m.aucNullHalfWidth(), "no signal: " + m.auc());
+            }
+        }
+    }
 }

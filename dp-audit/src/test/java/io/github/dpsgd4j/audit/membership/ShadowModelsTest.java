@@ -58,4 +58,29 @@ class ShadowModelsTest {
         }
         assertEquals(20, last, "an odd last shadow trains on a random half");
     }
+
+    @Test
+    void first_keepsTheFirstShadowsAndRefusesCountsOutsideRange() {
+        boolean[][] keep = {{true, false, true}, {false, true, false}, {true, true, false}};
+        double[][][] logits = new double[3][3][];
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < 3; i++) {
+                logits[s][i] = new double[] {s, i};
+            }
+        }
+        ShadowModels all = ShadowModels.of(keep, logits);
+        ShadowModels two = all.first(2);
+        assertEquals(2, two.count());
+        assertEquals(3, two.size());
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(keep[s][i], two.kept(s, i));
+                assertArrayEquals(logits[s][i], two.logits(s, i), 0.0);
+            }
+        }
+        IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> all.first(0));
+        assertEquals("k must be in [1, 3] (the shadow models trained), got 0", zero.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> all.first(4));
+    }
 }

@@ -49,6 +49,15 @@ class MlpRecipeTest {
         TrainedModel otherSize = recipe.train(synthetic(170, 3), 7);
         assertEquals(first.dpSgd().noiseMultiplier(), second.dpSgd().noiseMultiplier(), 0.0);
         assertEquals(first.epsilon(), second.epsilon(), 1e-12);
+        assertEquals(first.dpSgd().steps(), second.dpSgd().steps());
+        // The reused guarantee is what a trainer guarded by the budget reports for the same sigma, q and epochs.
+        io.github.dpsgd4j.optimizers.DpSgdTrainer guarded = io.github.dpsgd4j.optimizers.DpSgdTrainer
+                .builder(recipe.newNetwork(8)).l2NormClip(1.0).sampleRate(second.dpSgd().sampleRate())
+                .noiseMultiplier(second.dpSgd().noiseMultiplier()).budget(budget)
+                .noiseSource(io.github.dpsgd4j.core.noise.NoiseSource.seeded(9)).build();
+        guarded.fit(synthetic(150, 4), 2);
+        assertEquals(guarded.stepsTaken(), second.dpSgd().steps());
+        assertEquals(guarded.privacySpent(budget.delta()).epsilon(), second.epsilon(), 1e-12);
         assertTrue(otherSize.dpSgd().noiseMultiplier() != first.dpSgd().noiseMultiplier(), "calibrated per size");
         assertTrue(otherSize.epsilon() <= 2.0 && otherSize.epsilon() > 2.0 - 1e-3, "" + otherSize.epsilon());
     }

@@ -7,7 +7,6 @@ import io.github.dpsgd4j.audit.AuditData;
 import io.github.dpsgd4j.audit.AuditSettings;
 import io.github.dpsgd4j.audit.ModelAudit;
 import io.github.dpsgd4j.audit.QuickAudit;
-import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.audit.model.NoiseMode;
 import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.model.TrainedModel;
@@ -16,12 +15,12 @@ import io.github.dpsgd4j.audit.report.AuditJson;
 import io.github.dpsgd4j.audit.report.AuditReportWriter;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.examples.audit.CsvExamples;
+import io.github.dpsgd4j.examples.audit.FashionMnistAudit;
 import io.github.dpsgd4j.examples.audit.SameArchitectureRecipe;
 import io.github.dpsgd4j.examples.data.FashionMnist;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -256,21 +255,10 @@ public final class AuditCommand implements Callable<Integer> {
                         + QuickAudit.DIGITS_PRIVATE_EPOCHS + " epochs, target (epsilon, delta) = (" + epsilon + ", "
                         + delta + "); " + settings.shadowModels() + " shadow models.";
             } else {
-                int[] first = new int[poolSize];
-                for (int i = 0; i < poolSize; i++) {
-                    first[i] = i;
-                }
-                DataSet pool = FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY).train().subset(first).toDataSet();
-                data = AuditData.coinFlipSplit(pool, FashionMnist.SIDE, FashionMnist.SIDE, FashionMnist.CLASSES, seed);
-                int features = FashionMnist.SIDE * FashionMnist.SIDE;
-                nonPrivate = MlpRecipe.builder(features, FashionMnist.CLASSES).hidden(256).epochs(40).batchSize(64)
-                        .updater(new Adam(1e-3)).build();
-                privateRecipe = MlpRecipe.builder(features, FashionMnist.CLASSES).hidden(256).epochs(20)
-                        .batchSize(128).privately(budget, 1.0, noise).build();
-                description = "Fashion-MNIST (first " + poolSize + " training images, 28x28), members = a fair-coin "
-                        + "half; 784-256-10 tanh MLP; non-private: Adam, 40 epochs; private: DP-SGD, C = 1, expected "
-                        + "batch 128, 20 epochs, target (epsilon, delta) = (" + epsilon + ", " + delta + "); "
-                        + settings.shadowModels() + " shadow models.";
+                data = FashionMnistAudit.data(FashionMnist.DEFAULT_DIRECTORY, poolSize, seed);
+                nonPrivate = FashionMnistAudit.recipe(null, noise);
+                privateRecipe = FashionMnistAudit.recipe(budget, noise);
+                description = FashionMnistAudit.description(poolSize, epsilon, delta, settings.shadowModels());
             }
             if (train != Train.PRIVATE) {
                 progress(stdout, "training and auditing the non-private model (" + settings.shadowModels()
