@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.audit.epsilon;
 
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 
 import java.util.ArrayList;
@@ -153,20 +154,12 @@ public final class OneRunAudit {
         SplittableRandom random = new SplittableRandom(seed);
         int m = scores.length;
         double[] jitter = new double[m];
-        Integer[] order = new Integer[m];
         for (int i = 0; i < m; i++) {
             jitter[i] = random.nextDouble();
-            order[i] = i;
         }
         List<Integer> selection = new ArrayList<>();
         List<Integer> evaluation = new ArrayList<>();
-        Integer[] shuffled = order.clone();
-        for (int i = m - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            Integer t = shuffled[i];
-            shuffled[i] = shuffled[j];
-            shuffled[j] = t;
-        }
+        int[] shuffled = Shuffles.permutation(m, random);
         for (int i = 0; i < m; i++) {
             (i < m / 2 ? selection : evaluation).add(shuffled[i]);
         }

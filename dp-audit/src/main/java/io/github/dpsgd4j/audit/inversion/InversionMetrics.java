@@ -2,6 +2,7 @@ package io.github.dpsgd4j.audit.inversion;
 
 import io.github.dpsgd4j.common.Checks;
 
+import io.github.dpsgd4j.common.Shuffles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,7 +131,7 @@ public record InversionMetrics(double identificationRate, double chance, double 
             List<double[]> pn = new ArrayList<>();
             for (int r = 0; r < memberDistances.size(); r++) {
                 double[] all = concat(memberDistances.get(r), nonMemberDistances.get(r));
-                shuffle(all, random);
+                Shuffles.shuffle(all, random);
                 pm.add(Arrays.copyOfRange(all, 0, memberDistances.get(r).length));
                 pn.add(Arrays.copyOfRange(all, memberDistances.get(r).length, all.length));
             }
@@ -188,12 +189,4 @@ public record InversionMetrics(double identificationRate, double chance, double 
         return out;
     }
 
-    private static void shuffle(double[] v, SplittableRandom random) {
-        for (int i = v.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            double t = v[i];
-            v[i] = v[j];
-            v[j] = t;
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.github.dpsgd4j.audit.membership;
 import io.github.dpsgd4j.audit.model.Dl4jClassifier;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -157,17 +158,8 @@ public final class ShadowModels {
     /** Complementary pairs of random halves (floor(n/2) and ceil(n/2)); an odd last shadow gets a random half. */
     static boolean[][] balancedKeep(int count, int n, SplittableRandom random) {
         boolean[][] keep = new boolean[count][n];
-        int[] order = new int[n];
         for (int pair = 0; 2 * pair < count; pair++) {
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            int[] order = Shuffles.permutation(n, random);
             for (int i = 0; i < n; i++) {
                 boolean firstHalf = i < n / 2;
                 keep[2 * pair][order[i]] = firstHalf;

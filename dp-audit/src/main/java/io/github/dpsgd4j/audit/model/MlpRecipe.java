@@ -3,6 +3,7 @@ package io.github.dpsgd4j.audit.model;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyGuarantee;
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.common.Shuffles;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -164,12 +165,7 @@ public final class MlpRecipe implements TrainingRecipe {
             order[i] = i;
         }
         for (int e = 0; e < epochs; e++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            Shuffles.shuffle(order, random);
             // The epoch's order gathered once; each mini-batch is then a block of consecutive rows (the same
             // rows in the same order as gathering each batch on its own, one copy per epoch instead of two per batch).
             INDArray xs = Nd4j.pullRows(x, 1, order);

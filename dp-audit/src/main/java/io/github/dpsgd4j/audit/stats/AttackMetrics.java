@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.audit.stats;
 
+import io.github.dpsgd4j.common.Shuffles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -133,16 +134,7 @@ public record AttackMetrics(double auc, double aucLower, double aucUpper, double
     }
 
     private static boolean[] folds(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        int[] order = Shuffles.permutation(n, random);
         boolean[] firstFold = new boolean[n];
         for (int i = 0; i < n / 2; i++) {
             firstFold[order[i]] = true;
