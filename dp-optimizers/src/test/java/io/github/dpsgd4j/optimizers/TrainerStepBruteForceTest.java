@@ -1,6 +1,8 @@
 package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.core.noise.NoiseSource;
+import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
+import io.github.dpsgd4j.optimizers.pergradient.RejectedLayerRule;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 
+import java.util.List;
 import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +37,7 @@ class TrainerStepBruteForceTest {
         DataSet data = TestNetworks.gaussianData(4, 10, 5, 3, DataType.DOUBLE);
         MultiLayerNetwork net = TestNetworks.mlp(3, 5, 6, 3, new Sgd(LEARNING_RATE), DataType.DOUBLE);
         assertStepEqualsBruteForce(net, net.clone(), data.numExamples(),
-                i -> oneExample(net, data, i), trainer -> trainer.step(data));
+                i -> oneExample(net, data, i), trainer -> trainer.step(data), LayerRules.defaults());
     }
 
     @Test
@@ -42,7 +45,7 @@ class TrainerStepBruteForceTest {
         MultiDataSet data = GraphTrainerTest.residualData(5, 8);
         ComputationGraph graph = GraphTrainerTest.residual(new Sgd(LEARNING_RATE), 6);
         assertStepEqualsBruteForce(graph, graph.clone(), 8, i -> oneExample(graph, data, i),
-                trainer -> trainer.step(data));
+                trainer -> trainer.step(data), LayerRules.defaults());
     }
 
     /**
@@ -50,6 +53,19 @@ class TrainerStepBruteForceTest {
      */
     @Test
     void finiteClipStep_withFeatureAndLabelMasks_equalsBruteForce() {
+        assertMaskedStepEqualsBruteForce(LayerRules.defaults());
+    }
+
+    /**
+     * The same masked step on the exact per-example loop (a registry with no fast rule): DL4J refuses the
+     * [1, 1] label mask of a batch of one with softmax, so the loop must weight the unmasked example instead.
+     */
+    @Test
+    void finiteClipStep_withFeatureAndLabelMasks_onTheExactLoop_equalsBruteForce() {
+        assertMaskedStepEqualsBruteForce(LayerRules.of(List.of(new RejectedLayerRule())));
+    }
+
+    private static void assertMaskedStepEqualsBruteForce(LayerRules rules) {
         DataSet plain = TestNetworks.gaussianData(7, 10, 5, 3, DataType.DOUBLE);
         INDArray featuresMask = Nd4j.ones(DataType.DOUBLE, 10, 1);
         featuresMask.putScalar(2, 0, 0.0);
@@ -62,7 +78,7 @@ class TrainerStepBruteForceTest {
         DataSet data = new DataSet(plain.getFeatures(), plain.getLabels(), featuresMask, labelsMask);
         MultiLayerNetwork net = TestNetworks.mlp(9, 5, 6, 3, new Sgd(LEARNING_RATE), DataType.DOUBLE);
         assertStepEqualsBruteForce(net, net.clone(), 10, i -> oneMaskedExample(net, data, i),
-                trainer -> trainer.step(data));
+                trainer -> trainer.step(data), rules);
     }
 
     private interface Step {
@@ -74,7 +90,7 @@ class TrainerStepBruteForceTest {
      * @param trained         an identical model for the trainer
      */
     private static void assertStepEqualsBruteForce(Model bruteForceModel, Model trained, int n,
-                                                   IntConsumer exampleGradientIntoView, Step step) {
+                                                   IntConsumer exampleGradientIntoView, Step step, LayerRules rules) {
         INDArray before = bruteForceModel.params().dup();
         INDArray[] gradients = new INDArray[n];
         double[] norms = new double[n];
@@ -99,7 +115,7 @@ class TrainerStepBruteForceTest {
 
         DpSgdTrainer.Builder builder = trained instanceof ComputationGraph graph ? DpSgdTrainer.builder(graph)
                 : DpSgdTrainer.builder((MultiLayerNetwork) trained);
-        DpSgdTrainer trainer = builder.l2NormClip(clip).noiseMultiplier(0).sampleRate(1.0)
+        DpSgdTrainer trainer = builder.layerRules(rules).l2NormClip(clip).noiseMultiplier(0).sampleRate(1.0)
                 .noiseSource(NoiseSource.seeded(1)).build();
         step.take(trainer);
         assertEquals(1, trainer.stepsTaken());

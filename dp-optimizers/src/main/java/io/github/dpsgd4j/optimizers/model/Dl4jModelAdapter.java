@@ -84,10 +84,12 @@ abstract sealed class Dl4jModelAdapter implements ModelAdapter
         List<TrainingListener> saved = current == null ? List.of() : new ArrayList<>(current);
         model().setListeners(new ArrayList<TrainingListener>());
         try {
-            setExample(example);
+            // A [1, 1] mask (an example weight) needs a batch of two for DL4J (see LoopExample).
+            LoopExample loop = LoopExample.of(example);
+            setExample(loop.batch());
             computeGradientAndScore();
             Ranges.zeroOutside(model().getGradientsViewArray(), rangesView());
-            return model().score() - regularizationScore();
+            return (model().score() - regularizationScore()) * loop.scoreScale();
         } finally {
             model().setListeners(new ArrayList<>(saved));
         }
