@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.optimizers.model;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -102,6 +103,22 @@ public final class ExampleSet {
         return of(org.nd4j.linalg.dataset.MultiDataSet.merge(parts));
     }
 
+    /** True when every entry is exactly 0 or 1 (NaN is neither). */
+    private static boolean isZeroOne(INDArray mask) {
+        return mask.isEmpty() || mask.castTo(DataType.DOUBLE).mul(
+                mask.castTo(DataType.DOUBLE).sub(1.0)).amaxNumber().doubleValue() == 0;
+    }
+
+    private static double firstOther(INDArray mask) {
+        double[] values = mask.dup().castTo(DataType.DOUBLE).reshape(mask.length()).toDoubleVector();
+        for (double v : values) {
+            if (v != 0 && v != 1) {
+                return v;
+            }
+        }
+        return Double.NaN;
+    }
+
     private static Rows[] rows(String what, INDArray[] arrays, long n, boolean optional) {
         if (arrays == null) {
             return null;
@@ -121,6 +138,12 @@ public final class ExampleSet {
                 throw new IllegalArgumentException("data has " + n + " examples but its " + what
                         + (arrays.length > 1 ? " " + i : "") + " has shape " + Arrays.toString(a.shape())
                         + "; its first dimension must be " + n);
+            }
+            if (optional && !isZeroOne(a)) {
+                throw new IllegalArgumentException("data's " + what + (arrays.length > 1 ? " " + i : "")
+                        + " holds values other than 0 and 1 (for example " + firstOther(a) + "): dpsgd4j takes "
+                        + "masks as present (1) or absent (0); the per-example rules do not weight examples or steps "
+                        + "as DL4J does with fractional masks. Use 0/1 masks (to weight an example, repeat it)");
             }
             out[i] = new Rows(a);
             any = true;
