@@ -1,12 +1,7 @@
 package io.github.dpsgd4j.core.clip;
 
 import io.github.dpsgd4j.common.Checks;
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -106,10 +101,10 @@ public final class ClipAndSum {
      */
     public static ClipStats clipAndSum(float[] g, int batch, int params, double l2NormClip,
                                        NonFiniteNormPolicy policy, float[] out) {
-        checkMatrix(g, batch, params);
+        ClipArguments.checkMatrix(g, batch, params);
         Checks.positive("l2NormClip", l2NormClip);
         Checks.notNull("policy", policy);
-        checkOut(out, params);
+        ClipArguments.checkOut(out, params);
         return run(KERNELS, g, batch, params, new int[] {0}, new int[] {params}, new double[] {l2NormClip},
                 policy, out);
     }
@@ -131,10 +126,10 @@ public final class ClipAndSum {
      */
     public static ClipStats clipAndSum(float[] g, int batch, int params, int[] groupOffsets,
                                        double[] groupClips, NonFiniteNormPolicy policy, float[] out) {
-        checkMatrix(g, batch, params);
-        int[][] ranges = checkGroups(groupOffsets, groupClips, params);
+        ClipArguments.checkMatrix(g, batch, params);
+        int[][] ranges = ClipArguments.checkGroups(groupOffsets, groupClips, params);
         Checks.notNull("policy", policy);
-        checkOut(out, params);
+        ClipArguments.checkOut(out, params);
         return run(KERNELS, g, batch, params, ranges[0], ranges[1], groupClips.clone(), policy, out);
     }
 
@@ -146,7 +141,7 @@ public final class ClipAndSum {
      * @param out receives one value per row, {@code out.length >= batch}
      */
     public static void squaredRowNorms(float[] g, int batch, int params, double[] out) {
-        checkMatrix(g, batch, params);
+        ClipArguments.checkMatrix(g, batch, params);
         squaredRowNorms(g, batch, params, 0, params, out);
     }
 
@@ -160,8 +155,8 @@ public final class ClipAndSum {
      */
     public static void squaredRowNorms(float[] g, int batch, int params, int columnFrom, int columnTo,
                                        double[] out) {
-        checkMatrix(g, batch, params);
-        checkColumns(columnFrom, columnTo, params);
+        ClipArguments.checkMatrix(g, batch, params);
+        ClipArguments.checkColumns(columnFrom, columnTo, params);
         Checks.notNull("out", out);
         if (out.length < batch) {
             throw new IllegalArgumentException("out.length must be >= batch (" + batch + "), got " + out.length);
@@ -183,8 +178,8 @@ public final class ClipAndSum {
      * @param out     receives the sum, {@code out.length >= params}
      */
     public static void weightedRowSum(float[] g, int batch, int params, double[] weights, float[] out) {
-        checkMatrix(g, batch, params);
-        checkOut(out, params);
+        ClipArguments.checkMatrix(g, batch, params);
+        ClipArguments.checkOut(out, params);
         Arrays.fill(out, 0, params, 0f);
         addWeightedRowSum(g, batch, params, 0, params, weights, out);
     }
@@ -202,14 +197,14 @@ public final class ClipAndSum {
      */
     public static void addWeightedRowSum(float[] g, int batch, int params, int columnFrom, int columnTo,
                                          double[] weights, float[] out) {
-        checkMatrix(g, batch, params);
-        checkColumns(columnFrom, columnTo, params);
+        ClipArguments.checkMatrix(g, batch, params);
+        ClipArguments.checkColumns(columnFrom, columnTo, params);
         Checks.notNull("weights", weights);
         if (weights.length < batch) {
             throw new IllegalArgumentException("weights.length must be >= batch (" + batch + "), got "
                     + weights.length);
         }
-        checkOut(out, params);
+        ClipArguments.checkOut(out, params);
         int[] offsets = new int[RowKernels.MAX_FUSED_ROWS];
         float[] w = new float[RowKernels.MAX_FUSED_ROWS];
         int pending = 0;
@@ -301,7 +296,7 @@ public final class ClipAndSum {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Portable INDArray path
+    // Portable INDArray path (implemented in PortableClipAndSum)
     // ------------------------------------------------------------------------------------------
 
     /**
@@ -324,49 +319,7 @@ public final class ClipAndSum {
      * @param policy not null
      */
     public static ClipStats clipAndSum(INDArray g, double l2NormClip, NonFiniteNormPolicy policy, INDArray out) {
-        checkNdMatrix(g);
-        Checks.positive("l2NormClip", l2NormClip);
-        Checks.notNull("policy", policy);
-        long params = g.size(1);
-        checkNdOut(out, g.dataType(), params);
-        int batch = (int) g.size(0);
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            if (batch == 0 || params == 0) {
-                out.assign(0);
-                return new ClipStats(batch, 0, 0, 0);
-            }
-            ClipFactors factors = ClipFactors.fromSquaredNorms(portableSquaredNorms(g), l2NormClip, policy);
-            double[] f = factors.factors();
-            int[] rows = new int[batch - factors.nonFiniteCount()];
-            int n = 0;
-            for (int i = 0; i < batch; i++) {
-                if (!factors.isSkipped(i)) {
-                    rows[n++] = i;
-                }
-            }
-            if (n == 0) {
-                out.assign(0);
-                return factors.stats();
-            }
-            INDArray active = n == batch ? g : g.getRows(rows);
-            INDArray weights;
-            if (g.dataType() == DataType.FLOAT) {
-                float[] w = new float[n];
-                for (int t = 0; t < n; t++) {
-                    w[t] = ClipFactors.toFloatFactor(f[rows[t]]);
-                }
-                weights = Nd4j.create(w, new long[] {1, n}, 'c');
-            } else {
-                double[] w = new double[n];
-                for (int t = 0; t < n; t++) {
-                    w[t] = f[rows[t]];
-                }
-                weights = Nd4j.create(w, new long[] {1, n}, 'c');
-            }
-            INDArray sum = weights.mmul(active);
-            out.assign(sum.reshape(out.shape()));
-            return factors.stats();
-        }
+        return PortableClipAndSum.clipAndSum(g, l2NormClip, policy, out);
     }
 
     /**
@@ -380,155 +333,6 @@ public final class ClipAndSum {
      * @return one value per row, length {@code B}
      */
     public static double[] squaredRowNorms(INDArray g) {
-        checkNdMatrix(g);
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return portableSquaredNorms(g);
-        }
-    }
-
-    private static double[] portableSquaredNorms(INDArray g) {
-        int batch = (int) g.size(0);
-        long params = g.size(1);
-        double[] result = new double[batch];
-        if (batch == 0 || params == 0) {
-            return result;
-        }
-        if (params == 1) {
-            double[] values = g.castTo(DataType.DOUBLE).reshape(batch).toDoubleVector();
-            for (int i = 0; i < batch; i++) {
-                result[i] = values[i] * values[i];
-            }
-            return result;
-        }
-        if (g.dataType() == DataType.DOUBLE) {
-            double[] sums = Nd4j.getExecutioner().exec(new SquaredNorm(g, 1)).reshape(batch).toDoubleVector();
-            double bound = (params + 4.0) * 0x1.0p-52;
-            for (int i = 0; i < batch; i++) {
-                result[i] = inflate(sums[i], bound);
-            }
-            return result;
-        }
-        long block = PORTABLE_BLOCK;
-        long fullBlocks = Math.max(0, params / block - (params % block > 0 ? 1 : 0));
-        long tailColumns = params - fullBlocks * block;
-        long[] stride = g.stride();
-        DataBuffer buffer = g.data();
-        long offset = g.offset();
-        double[] sums = new double[batch];
-        if (fullBlocks > 0) {
-            INDArray view = Nd4j.create(buffer, new long[] {batch, fullBlocks, block},
-                    new long[] {stride[0], block * stride[1], stride[1]}, offset, 'c', DataType.FLOAT);
-            INDArray partial = Nd4j.getExecutioner().exec(new SquaredNorm(view, 2));
-            double[] blockSums = partial.castTo(DataType.DOUBLE).sum(1).reshape(batch).toDoubleVector();
-            System.arraycopy(blockSums, 0, sums, 0, batch);
-        }
-        if (tailColumns > 0) {
-            INDArray tail = Nd4j.create(buffer, new long[] {batch, tailColumns}, new long[] {stride[0], stride[1]},
-                    offset + fullBlocks * block * stride[1], 'c', DataType.FLOAT);
-            double[] tailSums = Nd4j.getExecutioner().exec(new SquaredNorm(tail, 1)).castTo(DataType.DOUBLE)
-                    .reshape(batch).toDoubleVector();
-            for (int i = 0; i < batch; i++) {
-                sums[i] += tailSums[i];
-            }
-        }
-        // Float blocks of at most 2*block - 1 terms: relative error below (2*block + 1) 2^-24;
-        // double sums over at most params/block + 1 terms: below (params/block + 4) 2^-53.
-        double bound = (2.0 * block + 2) * 0x1.0p-24 + (fullBlocks + 4.0) * 0x1.0p-52;
-        for (int i = 0; i < batch; i++) {
-            result[i] = inflate(sums[i], bound);
-        }
-        return result;
-    }
-
-    /** {@code s * (1 + relativeBound)} rounded up, for finite {@code s > 0}; other values unchanged. */
-    private static double inflate(double s, double relativeBound) {
-        return (s > 0 && s != Double.POSITIVE_INFINITY) ? Math.nextUp(s * (1 + relativeBound)) : s;
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Argument checks
-    // ------------------------------------------------------------------------------------------
-
-    private static void checkMatrix(float[] g, int batch, int params) {
-        Checks.notNull("g", g);
-        Checks.nonNegative("batch", batch);
-        Checks.nonNegative("params", params);
-        if ((long) batch * params > g.length) {
-            throw new IllegalArgumentException("g.length must be >= batch * params (" + batch + " * " + params
-                    + " = " + (long) batch * params + "), got " + g.length);
-        }
-    }
-
-    private static void checkOut(float[] out, int params) {
-        Checks.notNull("out", out);
-        if (out.length < params) {
-            throw new IllegalArgumentException("out.length must be >= params (" + params + "), got " + out.length);
-        }
-    }
-
-    private static void checkColumns(int columnFrom, int columnTo, int params) {
-        if (columnFrom < 0 || columnFrom > columnTo || columnTo > params) {
-            throw new IllegalArgumentException("columns must satisfy 0 <= columnFrom <= columnTo <= params ("
-                    + params + "), got columnFrom " + columnFrom + " and columnTo " + columnTo);
-        }
-    }
-
-    /** Returns {starts, ends} of the groups after validating offsets and clips. */
-    private static int[][] checkGroups(int[] groupOffsets, double[] groupClips, int params) {
-        Checks.notNull("groupOffsets", groupOffsets);
-        Checks.notNull("groupClips", groupClips);
-        int groups = groupOffsets.length;
-        Checks.positive("groupOffsets.length (number of groups)", groups);
-        Checks.equalTo("groupClips.length", groupClips.length, "groupOffsets.length", groups);
-        if (groupOffsets[0] != 0) {
-            throw new IllegalArgumentException("groupOffsets[0] must be 0, got " + groupOffsets[0]);
-        }
-        int[] starts = groupOffsets.clone();
-        int[] ends = new int[groups];
-        for (int q = 0; q < groups; q++) {
-            if (q > 0 && groupOffsets[q] <= groupOffsets[q - 1]) {
-                throw new IllegalArgumentException("groupOffsets must be strictly increasing, got groupOffsets["
-                        + (q - 1) + "] = " + groupOffsets[q - 1] + " and groupOffsets[" + q + "] = "
-                        + groupOffsets[q]);
-            }
-            if (groupOffsets[q] >= params) {
-                throw new IllegalArgumentException("groupOffsets[" + q + "] must be < params (" + params
-                        + "), got " + groupOffsets[q]);
-            }
-            Checks.positive("groupClips[" + q + "]", groupClips[q]);
-            ends[q] = q + 1 < groups ? groupOffsets[q + 1] : params;
-        }
-        return new int[][] {starts, ends};
-    }
-
-    private static void checkNdMatrix(INDArray g) {
-        Checks.notNull("g", g);
-        if (g.rank() != 2) {
-            throw new IllegalArgumentException("g must be a [batch, params] matrix (rank 2), got shape "
-                    + Arrays.toString(g.shape()));
-        }
-        DataType type = g.dataType();
-        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
-            throw new IllegalArgumentException("g must have data type FLOAT or DOUBLE, got " + type);
-        }
-        if (g.size(0) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("g must have at most " + Integer.MAX_VALUE + " rows, got "
-                    + g.size(0));
-        }
-    }
-
-    private static void checkNdOut(INDArray out, DataType type, long params) {
-        Checks.notNull("out", out);
-        long[] shape = out.shape();
-        boolean ok = (shape.length == 1 && shape[0] == params)
-                || (shape.length == 2 && shape[0] == 1 && shape[1] == params);
-        if (!ok) {
-            throw new IllegalArgumentException("out must have shape [" + params + "] or [1, " + params
-                    + "] (params = g.size(1)), got " + Arrays.toString(shape));
-        }
-        if (out.dataType() != type) {
-            throw new IllegalArgumentException("out must have the data type of g (" + type + "), got "
-                    + out.dataType());
-        }
+        return PortableClipAndSum.squaredRowNorms(g);
     }
 }
