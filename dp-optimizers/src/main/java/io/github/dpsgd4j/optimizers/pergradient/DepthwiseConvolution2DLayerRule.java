@@ -2,11 +2,9 @@ package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
 import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,23 +65,14 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
             epsilon = epsilon.permute(0, 3, 1, 2);
         }
         long batch = input.size(0);
-        int inH = (int) input.size(2);
-        int inW = (int) input.size(3);
-        int[] dilation = conf.getDilation();
-        int[] kernel = conf.getKernelSize();
-        int[] strides = conf.getStride();
-        ConvolutionMode mode = conf.getConvolutionMode();
-        int[] pad;
-        int[] outSize;
-        if (mode == ConvolutionMode.Same) {
-            outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, null, mode, dilation, CNN2DFormat.NCHW);
-            pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, new int[] {inH, inW}, kernel, strides, dilation);
-        } else {
-            pad = conf.getPadding();
-            outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, pad, mode, dilation, CNN2DFormat.NCHW);
-        }
-        int outH = outSize[0];
-        int outW = outSize[1];
+        ConvolutionLayerRule.Geometry g = ConvolutionLayerRule.Geometry.of(conf, input);
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int[] strides = g.strides();
+        int[] pad = g.pad();
+        int[] dilation = g.dilation();
         long positions = (long) outH * outW;
         long taps = (long) kH * kW;
         if (epsilon.size(1) != channels * multiplier || epsilon.size(2) != outH || epsilon.size(3) != outW) {
@@ -95,7 +84,7 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
         // Patches per channel: [channels, batch*T, kH*kW], rows ordered (example, outH, outW).
         INDArray col = Nd4j.createUninitialized(dataType, new long[] {channels, batch, outH, outW, kH, kW}, 'c');
         Convolution.im2col(input, kH, kW, strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1],
-                mode == ConvolutionMode.Same, col.permute(1, 0, 4, 5, 2, 3));
+                g.same(), col.permute(1, 0, 4, 5, 2, 3));
         INDArray patches = col.reshape('c', channels, batch * positions, taps);
         // Kernels per channel: [channels, kH*kW, multiplier].
         INDArray kernels = weights.reshape('c', taps, channels, multiplier).permute(1, 0, 2).dup('c');
