@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -24,11 +23,13 @@ import java.util.Map;
  * <p>With the input of example i zero-padded in time as the convolution mode asks (Truncate/Strict:
  * {@code padding} both sides; Same: {@code (outLength-1)*stride + (k-1)*dilation + 1 - length}
  * split with the smaller half first; Causal: {@code (k-1)*dilation} before, none after), U_i the
- * window matrix [T', k*channelsIn] (row t holds {@code x[c, t*stride + j*dilation]}; held
- * transposed, in im2col's (c, j) order) and D_i = dL/dz_i [T', channelsOut], the per-example weight gradient is
+ * window matrix [T', k*channelsIn] (row t holds {@code x[c, t*stride + j*dilation]} in (j, c)
+ * order, the order of DL4J's flat weight parameter) and D_i = dL/dz_i [T', channelsOut], the per-example weight gradient is
  * {@code U_i^T D_i} and the bias gradient {@code sum_t D_i[t, :]}: the same algebra as the 2D rule,
  * whose cost choice (materialise or ghost norms, Bu, Mao and Xu 2022, arXiv:2205.10683) this rule
- * shares through {@link PatchGradients}.
+ * shares through {@link PatchGradients}
+ * (as channel-major views of its position-major windows: for a 1D window the position-major
+ * im2col and one matrix product per step measured faster than the channel-major layout).
  *
  * <p>Masks: DL4J multiplies the layer's output by the (reduced) sequence mask in the forward pass
  * but its backward pass takes the incoming gradient as it is; this rule does the same, so it agrees
@@ -121,31 +122,30 @@ public final class Convolution1DLayerRule implements LayerRule {
                     .assign(input);
         }
 
-        // Windows in im2col's own layout [B, (channelIn, j), t] (a 2D im2col with width 1), written
-        // contiguously. DL4J hands the flat [nOut, nIn, k, 1] parameter to libnd4j reshaped (not
-        // permuted) to its [k, nIn, nOut] kernel layout, so parameter element (j*nIn + c)*nOut + o is
-        // the kernel tap (j, c, o): as [channelsOut, (c, j)] the weights are that array permuted.
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channelsIn, k, 1, outLength, 1}, 'c');
+        // Windows: rows ordered (example, t), columns (j, channelIn): a 2D im2col with width 1. DL4J
+        // hands the flat [nOut, nIn, k, 1] parameter to libnd4j reshaped (not permuted) to its
+        // [k, nIn, nOut] kernel layout, so parameter element (j*nIn + c)*nOut + o is the kernel tap
+        // (j, c, o): the weights are a [k*nIn, nOut] matrix with rows in (j, c) order.
+        INDArray col = Nd4j.createUninitialized(dataType, new long[] {batch, outLength, 1, k, channelsIn, 1}, 'c');
         Convolution.im2col(padded.reshape(batch, channelsIn, paddedLength, 1), k, 1, stride, 1, 0, 0, dilation, 1,
-                false, columns);
-        INDArray columns3d = columns.reshape('c', batch, patch, outLength);
-        INDArray weights2d = weights.reshape('c', k, channelsIn, channelsOut).permute(2, 1, 0).dup('c')
-                .reshape('c', channelsOut, patch);
+                false, col.permute(0, 4, 3, 5, 1, 2));
+        INDArray patches = col.reshape('c', batch * outLength, patch);
+        INDArray weights2d = weights.reshape('c', patch, channelsOut);
 
-        INDArray z = PatchGradients.sharedLeftProduct(weights2d, columns3d, false);
+        INDArray z = patches.mmul(weights2d);
         INDArray bias = conv.hasBias() ? conv.getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
         if (bias != null) {
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
+            z.addiRowVector(bias.reshape(1, channelsOut));
         }
-        // dL/dz as [B, channelsOut, T] (NCW already), a copy: the activation's backprop may work in place.
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon.dup('c')).getFirst();
+        INDArray epsilon2d = epsilon.permute(0, 2, 1).dup('c').reshape('c', batch * outLength, channelsOut);
+        INDArray delta = conf.getActivationFn().backprop(z, epsilon2d).getFirst();
 
         INDArray inputGradient = null;
         if (needInputGradient) {
-            INDArray gradientColumns = PatchGradients.sharedLeftProduct(weights2d, delta, true)
-                    .reshape('c', batch, channelsIn, k, 1, outLength, 1);
+            INDArray gradientCols = delta.mmul(weights2d.transpose())
+                    .reshape('c', batch, outLength, 1, k, channelsIn, 1).permute(0, 4, 3, 5, 1, 2);
             INDArray paddedGradient = Nd4j.createUninitialized(dataType, new long[] {batch, channelsIn, paddedLength, 1}, 'c');
-            Convolution.col2im(gradientColumns, paddedGradient, stride, 1, 0, 0, paddedLength, 1, dilation, 1);
+            Convolution.col2im(gradientCols, paddedGradient, stride, 1, 0, 0, paddedLength, 1, dilation, 1);
             inputGradient = paddedGradient.reshape(batch, channelsIn, paddedLength);
             if (paddedLength != length) {
                 inputGradient = inputGradient.get(NDArrayIndex.all(), NDArrayIndex.all(),
@@ -155,11 +155,14 @@ public final class Convolution1DLayerRule implements LayerRule {
         }
 
         Map<String, INDArray> views = LayerState.gradientViews(layer);
-        // [channelsOut, channelIn, k]: a permuted view of the [k, channelIn, channelsOut] layout (shares memory).
-        INDArray weightGradient = LayerState.reshapeView(views.get(ConvolutionParamInitializer.WEIGHT_KEY),
-                k, channelsIn, channelsOut).permute(2, 1, 0);
+        // [nOut, k*nIn] view of the [k*nIn, nOut] layout (shares memory).
+        INDArray weightGradient2d = LayerState.reshapeView(views.get(ConvolutionParamInitializer.WEIGHT_KEY),
+                patch, channelsOut).transpose();
         INDArray biasGradient = bias == null ? null : views.get(ConvolutionParamInitializer.BIAS_KEY);
-        return PatchGradients.backward(method, columns3d, delta, weightGradient, biasGradient, inputGradient);
+        // PatchGradients takes the channel-major layout: [B, K, T] and [B, channelsOut, T] as views.
+        return PatchGradients.backward(method, patches.reshape('c', batch, outLength, patch).permute(0, 2, 1),
+                delta.reshape('c', batch, outLength, channelsOut).permute(0, 2, 1), weightGradient2d, biasGradient,
+                inputGradient);
     }
 
     /**
