@@ -78,7 +78,7 @@ class TokenRowsTest {
         }
     }
 
-    /** One row (a batch of one example, one token): libnd4j's segment sum mishandles one input row. */
+    /** One row (a batch of one example, one token) is summed and scattered whole. */
     @Test
     void scatterAdd_singleRow_addsTheWholeRow() {
         INDArray weights = Nd4j.zeros(DataType.DOUBLE, 4, 3);
