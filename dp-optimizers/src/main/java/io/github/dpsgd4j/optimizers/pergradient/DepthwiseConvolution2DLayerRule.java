@@ -2,14 +2,13 @@ package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
 import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,7 +27,9 @@ import java.util.Map;
  * kH*kW*channels*depthMultiplier values, usually far fewer than a layer's activations, so the
  * per-example gradients are materialised (one batched product over examples and channels, the
  * work of the ordinary weight gradient) and held by {@link MaterialisedGradients}. The weights'
- * layout is DL4J's {@code [kH, kW, channels, depthMultiplier]}.
+ * layout is DL4J's {@code [kH, kW, channels, depthMultiplier]}. Patches are unfolded in im2col's
+ * channel-major layout (contiguous writes, as in {@link PatchGradients}), with the 2D rule's
+ * geometry ({@link ConvolutionLayerRule.Geometry}).
  */
 public final class DepthwiseConvolution2DLayerRule implements LayerRule {
 
@@ -67,23 +68,14 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
             epsilon = epsilon.permute(0, 3, 1, 2);
         }
         long batch = input.size(0);
-        int inH = (int) input.size(2);
-        int inW = (int) input.size(3);
-        int[] dilation = conf.getDilation();
-        int[] kernel = conf.getKernelSize();
-        int[] strides = conf.getStride();
-        ConvolutionMode mode = conf.getConvolutionMode();
-        int[] pad;
-        int[] outSize;
-        if (mode == ConvolutionMode.Same) {
-            outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, null, mode, dilation, CNN2DFormat.NCHW);
-            pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, new int[] {inH, inW}, kernel, strides, dilation);
-        } else {
-            pad = conf.getPadding();
-            outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, pad, mode, dilation, CNN2DFormat.NCHW);
-        }
-        int outH = outSize[0];
-        int outW = outSize[1];
+        ConvolutionLayerRule.Geometry g = ConvolutionLayerRule.Geometry.of(conf, input);
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int[] strides = g.strides();
+        int[] pad = g.pad();
+        int[] dilation = g.dilation();
         long positions = (long) outH * outW;
         long taps = (long) kH * kW;
         if (epsilon.size(1) != channels * multiplier || epsilon.size(2) != outH || epsilon.size(3) != outW) {
@@ -92,32 +84,36 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
                     + channels * multiplier + ", " + outH + ", " + outW + "]");
         }
 
-        // Patches per channel: [channels, batch*T, kH*kW], rows ordered (example, outH, outW).
-        INDArray col = Nd4j.createUninitialized(dataType, new long[] {channels, batch, outH, outW, kH, kW}, 'c');
+        // Patches in im2col's own layout [B, channel, (kH, kW), (outH, outW)], written contiguously:
+        // as [B*channels, kH*kW, T], the transposed patch matrix U_ic^T of every (example, channel).
+        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channels, kH, kW, outH, outW}, 'c');
         Convolution.im2col(input, kH, kW, strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1],
-                mode == ConvolutionMode.Same, col.permute(1, 0, 4, 5, 2, 3));
-        INDArray patches = col.reshape('c', channels, batch * positions, taps);
-        // Kernels per channel: [channels, kH*kW, multiplier].
-        INDArray kernels = weights.reshape('c', taps, channels, multiplier).permute(1, 0, 2).dup('c');
+                g.same(), columns);
+        INDArray columns3d = columns.reshape('c', batch * channels, taps, positions);
+        // Kernels per channel [channels, multiplier, kH*kW] from DL4J's [kH, kW, channels, multiplier],
+        // repeated for every example (kH*kW*channels*multiplier values each).
+        INDArray kernels = weights.reshape('c', taps, channels, multiplier).permute(1, 2, 0).dup('c')
+                .reshape('c', 1, channels * multiplier * taps).broadcast(batch, channels * multiplier * taps)
+                .reshape('c', batch * channels, multiplier, taps);
 
-        INDArray z = Nd4j.matmul(patches, kernels);
+        // z as [B*channels, multiplier, T], i.e. [B, channels*multiplier, T]: the NCHW output order.
+        INDArray z = Nd4j.matmul(kernels, columns3d);
         boolean hasBias = conv.hasBias();
         if (hasBias) {
-            INDArray bias = conv.getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY)
-                    .reshape('c', channels, 1, multiplier);
-            z.addi(bias.broadcast(channels, batch * positions, multiplier));
+            INDArray bias = conv.getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(z.reshape('c', batch, channels * multiplier, positions),
+                    bias.reshape(channels * multiplier), z.reshape('c', batch, channels * multiplier, positions), 1));
         }
-        // dL/dz in the same [channels, batch*T, multiplier] layout.
-        INDArray epsilon3d = epsilon.reshape('c', batch, channels, multiplier, outH, outW).permute(1, 0, 3, 4, 2)
-                .dup('c').reshape('c', channels, batch * positions, multiplier);
+        // dL/dz in the same layout, a copy (the activation's backprop may work in place).
+        INDArray epsilon3d = epsilon.dup('c').reshape('c', batch * channels, multiplier, positions);
         INDArray delta = conf.getActivationFn().backprop(z, epsilon3d).getFirst();
 
         INDArray inputGradient = null;
         if (needInputGradient) {
-            INDArray gradientCols = Nd4j.matmul(delta, kernels, false, true, false)
-                    .reshape('c', channels, batch, outH, outW, kH, kW).permute(1, 0, 4, 5, 2, 3);
+            INDArray gradientColumns = Nd4j.matmul(kernels, delta, true, false, false)
+                    .reshape('c', batch, channels, kH, kW, outH, outW);
             inputGradient = Nd4j.createUninitialized(dataType, new long[] {batch, channels, inH, inW}, 'c');
-            Convolution.col2im(gradientCols, inputGradient, strides[0], strides[1], pad[0], pad[1], inH, inW,
+            Convolution.col2im(gradientColumns, inputGradient, strides[0], strides[1], pad[0], pad[1], inH, inW,
                     dilation[0], dilation[1]);
             LayerState.backpropDropout(layer, inputGradient);
             if (nhwc) {
@@ -125,20 +121,18 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
             }
         }
 
-        // Per example and channel: U^T D [kH*kW, multiplier], then in the weights' (kH, kW, c, m) order.
-        INDArray perPair = Nd4j.matmul(patches.reshape('c', channels * batch, positions, taps),
-                delta.reshape('c', channels * batch, positions, multiplier), true, false, false);
-        INDArray perExampleWeights = perPair.reshape('c', channels, batch, taps, multiplier).permute(1, 2, 0, 3)
-                .dup('c').reshape('c', batch, taps * channels * multiplier);
+        // Per example and channel: D_ic^T U_ic [multiplier, kH*kW]; a row per example in (c, m, tap)
+        // order, matched by a permuted view of the weights' (kH, kW, c, m) gradient.
+        INDArray perExampleWeights = Nd4j.matmul(delta, columns3d, false, true, false)
+                .reshape('c', batch, channels * multiplier * taps);
         Map<String, INDArray> views = LayerState.gradientViews(layer);
+        INDArray weightView = LayerState.reshapeView(views.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY),
+                taps, channels, multiplier).permute(1, 2, 0);
         if (!hasBias) {
-            return new MaterialisedGradients(List.of(perExampleWeights),
-                    List.of(views.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY)), inputGradient);
+            return new MaterialisedGradients(List.of(perExampleWeights), List.of(weightView), inputGradient);
         }
-        INDArray perExampleBias = delta.reshape('c', channels, batch, positions, multiplier).sum(2)
-                .permute(1, 0, 2).dup('c').reshape('c', batch, channels * multiplier);
+        INDArray perExampleBias = delta.reshape('c', batch, channels * multiplier, positions).sum(2);
         return new MaterialisedGradients(List.of(perExampleWeights, perExampleBias),
-                List.of(views.get(DepthwiseConvolutionParamInitializer.WEIGHT_KEY),
-                        views.get(DepthwiseConvolutionParamInitializer.BIAS_KEY)), inputGradient);
+                List.of(weightView, views.get(DepthwiseConvolutionParamInitializer.BIAS_KEY)), inputGradient);
     }
 }

@@ -82,7 +82,7 @@ public final class EmbeddingLayerRule implements LayerRule {
         @Override
         public void accumulateClippedSum(INDArray factors) {
             INDArray scaled = delta.mulColumnVector(factors);
-            LayerState.scatterAddRows(views.get(DefaultParamInitializer.WEIGHT_KEY), indices, scaled);
+            TokenRows.scatterAdd(views.get(DefaultParamInitializer.WEIGHT_KEY), indices, scaled);
             if (hasBias) {
                 LayerState.addInto(views.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
             }

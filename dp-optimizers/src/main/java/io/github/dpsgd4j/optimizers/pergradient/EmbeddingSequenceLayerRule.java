@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -91,40 +90,15 @@ public final class EmbeddingSequenceLayerRule implements LayerRule {
 
         @Override
         public void addSquaredNorms(double[] squaredNorms) {
-            double[] d = delta.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-            Integer[] order = new Integer[length];
-            double[] run = new double[width];
-            double[] total = new double[width];
+            double[] weight = TokenRows.squaredNormsPerExample(tokens, delta, length);
+            double[] bias = null;
+            if (hasBias) {
+                // Example i's bias gradient is sum_t delta_it.
+                INDArray total = delta.castTo(DataType.DOUBLE).reshape('c', batch, length, width).sum(1);
+                bias = total.muli(total).sum(1).toDoubleVector();
+            }
             for (int i = 0; i < batch; i++) {
-                final int base = i * length;
-                for (int t = 0; t < length; t++) {
-                    order[t] = t;
-                }
-                Arrays.sort(order, (a, b) -> Integer.compare(tokens[base + a], tokens[base + b]));
-                double sum = 0;
-                Arrays.fill(total, 0);
-                int t = 0;
-                while (t < length) {
-                    Arrays.fill(run, 0);
-                    int token = tokens[base + order[t]];
-                    while (t < length && tokens[base + order[t]] == token) {
-                        int row = (base + order[t]) * width;
-                        for (int k = 0; k < width; k++) {
-                            run[k] += d[row + k];
-                        }
-                        t++;
-                    }
-                    for (int k = 0; k < width; k++) {
-                        sum += run[k] * run[k];
-                        total[k] += run[k];
-                    }
-                }
-                if (hasBias) {
-                    for (int k = 0; k < width; k++) {
-                        sum += total[k] * total[k];
-                    }
-                }
-                squaredNorms[i] += sum;
+                squaredNorms[i] += bias == null ? weight[i] : weight[i] + bias[i];
             }
         }
 
@@ -133,7 +107,7 @@ public final class EmbeddingSequenceLayerRule implements LayerRule {
             INDArray rowFactors = factors.reshape(batch, 1, 1).broadcast(batch, length, 1)
                     .reshape('c', (long) batch * length, 1);
             INDArray scaled = delta.mulColumnVector(rowFactors);
-            LayerState.scatterAddRows(views.get(DefaultParamInitializer.WEIGHT_KEY), tokens, scaled);
+            TokenRows.scatterAdd(views.get(DefaultParamInitializer.WEIGHT_KEY), tokens, scaled);
             if (hasBias) {
                 LayerState.addInto(views.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
             }

@@ -5,11 +5,7 @@ import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
 /** Small accessors on a DL4J layer's state that the rules share. */
@@ -70,34 +66,5 @@ final class LayerState {
     /** {@code view += value}, with value reshaped to the view's shape (bias views are rank 1). */
     static void addInto(INDArray view, INDArray value) {
         view.addi(value.reshape(view.shape()));
-    }
-
-    /**
-     * {@code weights[indices[i], :] += rows[i, :]} for every i, repeated indices adding up. The rows
-     * of each distinct index are summed first (in double, in order) and then scattered once: ND4J's
-     * scatter-add updates rows in parallel without atomics, so repeated indices could lose updates.
-     */
-    static void scatterAddRows(INDArray weights, int[] indices, INDArray rows) {
-        int width = (int) rows.size(1);
-        double[] values = rows.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        Map<Integer, Integer> slots = new HashMap<>();
-        int[] distinct = new int[indices.length];
-        double[] sums = new double[indices.length * width];
-        for (int i = 0; i < indices.length; i++) {
-            Integer slot = slots.get(indices[i]);
-            if (slot == null) {
-                slot = slots.size();
-                slots.put(indices[i], slot);
-                distinct[slot] = indices[i];
-            }
-            for (int k = 0, from = i * width, to = slot * width; k < width; k++) {
-                sums[to + k] += values[from + k];
-            }
-        }
-        int n = slots.size();
-        INDArray summed = Nd4j.createFromArray(Arrays.copyOf(sums, n * width)).reshape(n, width)
-                .castTo(weights.dataType());
-        Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, weights, Nd4j.createFromArray(Arrays.copyOf(distinct, n)),
-                summed, 1);
     }
 }
