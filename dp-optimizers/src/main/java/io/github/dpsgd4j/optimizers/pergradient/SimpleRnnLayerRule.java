@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -103,40 +104,9 @@ public final class SimpleRnnLayerRule implements LayerRule {
         }
         SequenceOuterProducts products = new SequenceOuterProducts(
                 RecurrentArrays.exampleMajor(RecurrentArrays.withOnes(x, previous)), RecurrentArrays.exampleMajor(delta));
-        return new Backward(LayerState.gradientViews(layer), products, nIn, n, inputGradient);
-    }
-
-    private static final class Backward implements LayerBackward {
-        private final Map<String, INDArray> views;
-        private final SequenceOuterProducts products;
-        private final long nIn;
-        private final long n;
-        private final INDArray inputGradient;
-
-        Backward(Map<String, INDArray> views, SequenceOuterProducts products, long nIn, long n, INDArray inputGradient) {
-            this.views = views;
-            this.products = products;
-            this.nIn = nIn;
-            this.n = n;
-            this.inputGradient = inputGradient;
-        }
-
-        @Override
-        public INDArray inputGradient() {
-            return inputGradient;
-        }
-
-        @Override
-        public void addSquaredNorms(double[] squaredNorms) {
-            products.addSquaredNorms(squaredNorms);
-        }
-
-        @Override
-        public void accumulateClippedSum(INDArray factors) {
-            INDArray sum = products.weightedSum(factors);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.WEIGHT_KEY), sum, 0, nIn);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY), sum, nIn, n);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.BIAS_KEY), sum, nIn + n, 1);
-        }
+        Map<String, INDArray> views = LayerState.gradientViews(layer);
+        return OuterProductBackward.ofSequences(products, List.of(views.get(SimpleRnnParamInitializer.WEIGHT_KEY),
+                views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY), views.get(SimpleRnnParamInitializer.BIAS_KEY)),
+                inputGradient, Double.NaN);
     }
 }
