@@ -27,9 +27,12 @@ public final class RecurrentWrapperRule implements LayerRule {
 
     private final List<LayerRule> inner;
 
-    /** Wrappers around {@code SimpleRnn}, {@code LSTM}, {@code GravesLSTM} and {@code GravesBidirectionalLSTM}. */
+    /**
+     * Wrappers around {@code SimpleRnn}, {@code LSTM}, {@code GravesLSTM}, {@code GravesBidirectionalLSTM}
+     * and {@code Bidirectional} around the first three.
+     */
     public RecurrentWrapperRule() {
-        this(List.of(new SimpleRnnLayerRule(), new LstmLayerRule()));
+        this(List.of(new SimpleRnnLayerRule(), new LstmLayerRule(), new BidirectionalLayerRule()));
     }
 
     /** Wrappers around the layers these rules support (asked in order). */
