@@ -60,6 +60,10 @@ public final class BidirectionalLayerRule implements LayerRule {
                     + "BidirectionalLayer does not keep its copies in the fields fwd/bwd/outFwd/outBwd of 1.0.0-M2.1");
         }
         Layer forward = get(FORWARD, layer);
+        LayerSupport rejected = rejection(forward);
+        if (rejected != null) {
+            return rejected;
+        }
         if (ruleFor(forward) == null || ruleFor(get(BACKWARD, layer)) == null) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " wraps "
                     + forward.getClass().getSimpleName() + ", which has no book-keeping rule");
@@ -112,6 +116,17 @@ public final class BidirectionalLayerRule implements LayerRule {
             inputGradient = first.inputGradient().add(RecurrentArrays.reverseTime(second.inputGradient(), timeAxis));
         }
         return new Backward(first, second, inputGradient);
+    }
+
+    /** The first inner rule's rejection of {@code wrapped}, or null if none rejects it. */
+    private LayerSupport rejection(Layer wrapped) {
+        for (LayerRule rule : inner) {
+            LayerSupport support = rule.supports(wrapped);
+            if (support.kind() == LayerSupport.Kind.REJECTED) {
+                return support;
+            }
+        }
+        return null;
     }
 
     private LayerRule ruleFor(Layer wrapped) {

@@ -24,15 +24,22 @@ import java.util.Map;
  */
 public final class SimpleRnnLayerRule implements LayerRule {
 
-    /** Exactly DL4J's {@code SimpleRnn} class, without layer normalisation. */
+    /**
+     * Exactly DL4J's {@code SimpleRnn} class, without layer normalisation; with it the layer is
+     * rejected, since DL4J 1.0.0-M2.1 cannot run it (its own {@code fit()} fails).
+     */
     @Override
     public LayerSupport supports(Layer layer) {
         if (layer.getClass() != SimpleRnn.class) {
             return LayerSupport.notHandled();
         }
         if (((org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn) layer.conf().getLayer()).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses layer normalisation, whose gains have no book-keeping rule yet");
+            // DL4J 1.0.0-M2.1 keeps the gain as a rank-1 [2n] array and indexes it as [1, 2n] in its
+            // forward pass, which throws "Indices are out of range" in fit() too; refused here so that
+            // the failure comes before any privacy is spent, with the fix.
+            return LayerSupport.rejected("layer " + LayerRules.describe(layer) + " is a SimpleRnn with layer "
+                    + "normalisation (hasLayerNorm(true)), whose forward pass fails in DL4J 1.0.0-M2.1 itself (fit() "
+                    + "throws \"Indices are out of range\"): use hasLayerNorm(false), or an LSTM");
         }
         return LayerSupport.supported();
     }
