@@ -7,9 +7,12 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -77,10 +80,57 @@ class RecurrentTrainerTest {
         assertTrue(difference <= 1e-10 * scale, "parameters differ from fit() by " + difference);
     }
 
+    /** sigma = 0, C = infinity, q = 1: the private step is DL4J's fit() step (Adam, three steps). */
+    private static void assertPrivateStepEqualsFit(MultiLayerConfiguration conf, DataSet data) {
+        MultiLayerNetwork reference = new MultiLayerNetwork(conf);
+        reference.init();
+        MultiLayerNetwork privateNet = reference.clone();
+        DpSgdTrainer trainer = DpSgdTrainer.builder(privateNet).l2NormClip(Double.POSITIVE_INFINITY)
+                .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3)).build();
+        assertEquals(GradientEngine.Strategy.BOOKKEEPING, trainer.strategy(), trainer.warnings().toString());
+        for (int step = 0; step < 3; step++) {
+            reference.fit(data);
+            trainer.step(data);
+        }
+        double scale = reference.params().norm2Number().doubleValue();
+        double difference = reference.params().sub(privateNet.params()).norm2Number().doubleValue();
+        assertTrue(difference <= 1e-10 * scale, "parameters differ from fit() by " + difference);
+    }
+
+    @Test
+    void privateStep_withoutNoiseOrClipping_equalsFit_forBidirectionalAndTimeDistributed() {
+        DataSet masked = maskedSequences(4, 7, 6);
+        DataSet unmasked = new DataSet(masked.getFeatures(), masked.getLabels());
+        for (Bidirectional.Mode mode : Bidirectional.Mode.values()) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(6).dataType(DataType.DOUBLE)
+                    .updater(new Adam(0.01)).trainingWorkspaceMode(WorkspaceMode.NONE)
+                    .inferenceWorkspaceMode(WorkspaceMode.NONE).list()
+                    .layer(new Bidirectional(mode, new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build()))
+                    .layer(new TimeDistributed(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build()))
+                    .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3, 6))
+                    .build();
+            assertPrivateStepEqualsFit(conf, unmasked);
+        }
+        MultiLayerConfiguration maskedConf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE)
+                .updater(new Adam(0.01)).trainingWorkspaceMode(WorkspaceMode.NONE)
+                .inferenceWorkspaceMode(WorkspaceMode.NONE).list()
+                .layer(new Bidirectional(Bidirectional.Mode.CONCAT,
+                        new GravesLSTM.Builder().nIn(3).nOut(3).activation(Activation.TANH).build()))
+                .layer(new Bidirectional(Bidirectional.Mode.MUL,
+                        new SimpleRnn.Builder().nOut(4).activation(Activation.TANH).build()))
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3, 6))
+                .build();
+        assertPrivateStepEqualsFit(maskedConf, masked);
+    }
+
     @Test
     void recurrentLayerWithoutRule_warnsOfTheExactLoopWithoutALoggingBackend() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(0.01)).list()
-                .layer(new Bidirectional(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build()))
+                .layer(new SelfAttentionLayer.Builder().nIn(3).nOut(4).nHeads(1).projectInput(true).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3, 5))
@@ -90,6 +140,6 @@ class RecurrentTrainerTest {
         DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
         assertTrue(trainer.warnings().stream().anyMatch(w -> w.contains("exact per-example loop")
-                && w.contains("Bidirectional")), trainer.warnings().toString());
+                && w.contains("SelfAttentionLayer")), trainer.warnings().toString());
     }
 }

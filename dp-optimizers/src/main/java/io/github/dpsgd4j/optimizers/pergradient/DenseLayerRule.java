@@ -86,58 +86,8 @@ public final class DenseLayerRule implements LayerRule {
             Nd4j.gemm(delta, weights, inputGradient, false, true, 1.0, 0.0); // delta W^T without copying W^T
             LayerState.backpropDropout(layer, inputGradient);
         }
-        return new Backward(LayerState.gradientViews(layer), input, delta, bias != null, inputGradient, summedLoss);
-    }
-
-    private static final class Backward implements LayerBackward {
-        private final Map<String, INDArray> gradientViews;
-        private final INDArray input;
-        private final INDArray delta;
-        private final boolean hasBias;
-        private final INDArray inputGradient;
-        private final double summedLoss;
-
-        Backward(Map<String, INDArray> gradientViews, INDArray input, INDArray delta, boolean hasBias,
-                 INDArray inputGradient, double summedLoss) {
-            this.summedLoss = summedLoss;
-            this.gradientViews = gradientViews;
-            this.input = input;
-            this.delta = delta;
-            this.hasBias = hasBias;
-            this.inputGradient = inputGradient;
-        }
-
-        @Override
-        public INDArray inputGradient() {
-            return inputGradient;
-        }
-
-        @Override
-        public double summedLoss() {
-            return summedLoss;
-        }
-
-        @Override
-        public void addSquaredNorms(double[] squaredNorms) {
-            // Accumulated in double: ND4J's float reductions accumulate in float and can come out
-            // low, which would under-clip.
-            double[] inputNorms = LayerState.rowNorms(input);
-            double[] deltaNorms = LayerState.rowNorms(delta);
-            for (int i = 0; i < squaredNorms.length; i++) {
-                double d2 = deltaNorms[i] * deltaNorms[i];
-                double weight = inputNorms[i] * inputNorms[i] * d2;
-                squaredNorms[i] += hasBias ? weight + d2 : weight;
-            }
-        }
-
-        @Override
-        public void accumulateClippedSum(INDArray factors) {
-            INDArray scaled = delta.mulColumnVector(factors);
-            INDArray weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-            Nd4j.gemm(input, scaled, weightGradient, true, false, 1.0, 1.0);
-            if (hasBias) {
-                LayerState.addInto(gradientViews.get(DefaultParamInitializer.BIAS_KEY), scaled.sum(0));
-            }
-        }
+        Map<String, INDArray> views = LayerState.gradientViews(layer);
+        return OuterProductBackward.ofRows(input, delta, views.get(DefaultParamInitializer.WEIGHT_KEY),
+                bias == null ? null : views.get(DefaultParamInitializer.BIAS_KEY), inputGradient, summedLoss);
     }
 }

@@ -19,7 +19,9 @@ import java.util.List;
  * {@link PReLULayerRule}, {@link ElementWiseMultiplicationLayerRule}, {@link LayerNormDenseLayerRule},
  * {@link DepthwiseConvolution2DLayerRule}, {@link RnnOutputLayerRule}, {@link SimpleRnnLayerRule},
  * {@link LstmLayerRule} (LSTM, GravesLSTM, GravesBidirectionalLSTM), {@link RecurrentWrapperRule}
- * (LastTimeStep and MaskZeroLayer around those). A rule for your own layer:
+ * (LastTimeStep and MaskZeroLayer around those and around Bidirectional), {@link BidirectionalLayerRule}
+ * (Bidirectional around SimpleRnn, LSTM, GravesLSTM, every mode), {@link TimeDistributedLayerRule}
+ * (TimeDistributed around a DenseLayer). A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -31,7 +33,8 @@ public final class LayerRules {
             new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
             new Convolution1DLayerRule(), new PReLULayerRule(), new ElementWiseMultiplicationLayerRule(),
             new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule(),
-            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule()));
+            new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule(),
+            new BidirectionalLayerRule(), new TimeDistributedLayerRule()));
 
     private final List<LayerRule> rules;
 

@@ -105,12 +105,7 @@ public final class LstmLayerRule implements LayerRule {
 
     /** A time-major [T, B, F] array with its steps in reverse order (a copy). */
     private static INDArray reverse(INDArray timeMajor) {
-        long steps = timeMajor.size(0);
-        long[] order = new long[(int) steps];
-        for (int t = 0; t < steps; t++) {
-            order[t] = steps - 1 - t;
-        }
-        return timeMajor.get(NDArrayIndex.indices(order), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
+        return RecurrentArrays.reverseTime(timeMajor, 0);
     }
 
     /** One direction's gradient views and per-example gradients. */

@@ -83,4 +83,22 @@ final class RecurrentArrays {
             view.addi(block.reshape(view.shape()));
         }
     }
+
+    /**
+     * A new c-order copy of {@code sequence} with its steps along {@code timeAxis} in reverse order
+     * (a plain index reverse over the padded length, as DL4J's {@code Bidirectional} and
+     * {@code GravesBidirectionalLSTM} do; not mask-aware).
+     */
+    static INDArray reverseTime(INDArray sequence, int timeAxis) {
+        long steps = sequence.size(timeAxis);
+        long[] order = new long[(int) steps];
+        for (int t = 0; t < steps; t++) {
+            order[t] = steps - 1 - t;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[sequence.rank()];
+        for (int d = 0; d < index.length; d++) {
+            index[d] = d == timeAxis ? NDArrayIndex.indices(order) : NDArrayIndex.all();
+        }
+        return sequence.get(index).dup('c');
+    }
 }

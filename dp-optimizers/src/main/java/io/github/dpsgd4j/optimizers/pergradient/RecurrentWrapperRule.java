@@ -27,9 +27,12 @@ public final class RecurrentWrapperRule implements LayerRule {
 
     private final List<LayerRule> inner;
 
-    /** Wrappers around {@code SimpleRnn}, {@code LSTM}, {@code GravesLSTM} and {@code GravesBidirectionalLSTM}. */
+    /**
+     * Wrappers around {@code SimpleRnn}, {@code LSTM}, {@code GravesLSTM}, {@code GravesBidirectionalLSTM}
+     * and {@code Bidirectional} around the first three.
+     */
     public RecurrentWrapperRule() {
-        this(List.of(new SimpleRnnLayerRule(), new LstmLayerRule()));
+        this(List.of(new SimpleRnnLayerRule(), new LstmLayerRule(), new BidirectionalLayerRule()));
     }
 
     /** Wrappers around the layers these rules support (asked in order). */
@@ -45,12 +48,27 @@ public final class RecurrentWrapperRule implements LayerRule {
             return LayerSupport.notHandled();
         }
         Layer wrapped = ((org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer) layer).getUnderlying();
+        LayerSupport rejected = rejection(wrapped);
+        if (rejected != null) {
+            return rejected;
+        }
         LayerRule rule = ruleFor(wrapped);
         if (rule == null) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " wraps "
                     + wrapped.getClass().getSimpleName() + ", which has no book-keeping rule");
         }
         return LayerSupport.supported();
+    }
+
+    /** The first inner rule's rejection of {@code wrapped}, or null if none rejects it. */
+    private LayerSupport rejection(Layer wrapped) {
+        for (LayerRule rule : inner) {
+            LayerSupport support = rule.supports(wrapped);
+            if (support.kind() == LayerSupport.Kind.REJECTED) {
+                return support;
+            }
+        }
+        return null;
     }
 
     private LayerRule ruleFor(Layer wrapped) {

@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -95,7 +96,10 @@ public final class RnnOutputLayerRule implements LayerRule {
                 : input;
         SequenceOuterProducts products = new SequenceOuterProducts(activations,
                 delta.reshape('c', batch, steps, nOut));
-        return new Backward(LayerState.gradientViews(layer), products, nIn, hasBias, inputGradient, summedLoss);
+        Map<String, INDArray> views = LayerState.gradientViews(layer);
+        return OuterProductBackward.ofSequences(products, hasBias
+                ? List.of(views.get(DefaultParamInitializer.WEIGHT_KEY), views.get(DefaultParamInitializer.BIAS_KEY))
+                : List.of(views.get(DefaultParamInitializer.WEIGHT_KEY)), inputGradient, summedLoss);
     }
 
     private static INDArray exampleMajor(INDArray sequence, RNNFormat format, DataType type) {
@@ -119,48 +123,5 @@ public final class RnnOutputLayerRule implements LayerRule {
         }
         long width = mask.columns();
         return mask.castTo(type).reshape('f', batch, steps, width).dup('c').reshape('c', batch * steps, width);
-    }
-
-    private static final class Backward implements LayerBackward {
-        private final Map<String, INDArray> views;
-        private final SequenceOuterProducts products;
-        private final long nIn;
-        private final boolean hasBias;
-        private final INDArray inputGradient;
-        private final double summedLoss;
-
-        Backward(Map<String, INDArray> views, SequenceOuterProducts products, long nIn, boolean hasBias,
-                 INDArray inputGradient, double summedLoss) {
-            this.views = views;
-            this.products = products;
-            this.nIn = nIn;
-            this.hasBias = hasBias;
-            this.inputGradient = inputGradient;
-            this.summedLoss = summedLoss;
-        }
-
-        @Override
-        public INDArray inputGradient() {
-            return inputGradient;
-        }
-
-        @Override
-        public double summedLoss() {
-            return summedLoss;
-        }
-
-        @Override
-        public void addSquaredNorms(double[] squaredNorms) {
-            products.addSquaredNorms(squaredNorms);
-        }
-
-        @Override
-        public void accumulateClippedSum(INDArray factors) {
-            INDArray sum = products.weightedSum(factors);
-            RecurrentArrays.addRows(views.get(DefaultParamInitializer.WEIGHT_KEY), sum, 0, nIn);
-            if (hasBias) {
-                RecurrentArrays.addRows(views.get(DefaultParamInitializer.BIAS_KEY), sum, nIn, 1);
-            }
-        }
     }
 }

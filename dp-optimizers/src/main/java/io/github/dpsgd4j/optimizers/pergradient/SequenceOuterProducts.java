@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * time steps of outer products, {@code G_i = sum_t a_it^T d_it = A_i^T D_i}, with A_i [T, K] the
  * inputs the weight saw and D_i [T, M] the deltas dL/dz it produced (a bias is a column of ones in
  * A). This is the one owner of that formula for the recurrent rules ({@link RnnOutputLayerRule},
- * {@link SimpleRnnLayerRule}, {@link LstmLayerRule}).
+ * {@link SimpleRnnLayerRule}, {@link LstmLayerRule}, {@link TimeDistributedLayerRule}).
  *
  * <p>The squared norm {@code |A_i^T D_i|_F^2} is computed one of two ways, whichever costs fewer
  * multiply-adds (Bu, Mao, Xu 2022, arXiv:2205.10683; Li et al. 2022, arXiv:2110.05679):

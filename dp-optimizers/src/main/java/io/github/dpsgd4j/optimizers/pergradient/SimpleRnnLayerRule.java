@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,15 +24,22 @@ import java.util.Map;
  */
 public final class SimpleRnnLayerRule implements LayerRule {
 
-    /** Exactly DL4J's {@code SimpleRnn} class, without layer normalisation. */
+    /**
+     * Exactly DL4J's {@code SimpleRnn} class, without layer normalisation; with it the layer is
+     * rejected, since DL4J 1.0.0-M2.1 cannot run it (its own {@code fit()} fails).
+     */
     @Override
     public LayerSupport supports(Layer layer) {
         if (layer.getClass() != SimpleRnn.class) {
             return LayerSupport.notHandled();
         }
         if (((org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn) layer.conf().getLayer()).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses layer normalisation, whose gains have no book-keeping rule yet");
+            // DL4J 1.0.0-M2.1 keeps the gain as a rank-1 [2n] array and indexes it as [1, 2n] in its
+            // forward pass, which throws "Indices are out of range" in fit() too; refused here so that
+            // the failure comes before any privacy is spent, with the fix.
+            return LayerSupport.rejected("layer " + LayerRules.describe(layer) + " is a SimpleRnn with layer "
+                    + "normalisation (hasLayerNorm(true)), whose forward pass fails in DL4J 1.0.0-M2.1 itself (fit() "
+                    + "throws \"Indices are out of range\"): use hasLayerNorm(false), or an LSTM");
         }
         return LayerSupport.supported();
     }
@@ -103,40 +111,9 @@ public final class SimpleRnnLayerRule implements LayerRule {
         }
         SequenceOuterProducts products = new SequenceOuterProducts(
                 RecurrentArrays.exampleMajor(RecurrentArrays.withOnes(x, previous)), RecurrentArrays.exampleMajor(delta));
-        return new Backward(LayerState.gradientViews(layer), products, nIn, n, inputGradient);
-    }
-
-    private static final class Backward implements LayerBackward {
-        private final Map<String, INDArray> views;
-        private final SequenceOuterProducts products;
-        private final long nIn;
-        private final long n;
-        private final INDArray inputGradient;
-
-        Backward(Map<String, INDArray> views, SequenceOuterProducts products, long nIn, long n, INDArray inputGradient) {
-            this.views = views;
-            this.products = products;
-            this.nIn = nIn;
-            this.n = n;
-            this.inputGradient = inputGradient;
-        }
-
-        @Override
-        public INDArray inputGradient() {
-            return inputGradient;
-        }
-
-        @Override
-        public void addSquaredNorms(double[] squaredNorms) {
-            products.addSquaredNorms(squaredNorms);
-        }
-
-        @Override
-        public void accumulateClippedSum(INDArray factors) {
-            INDArray sum = products.weightedSum(factors);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.WEIGHT_KEY), sum, 0, nIn);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY), sum, nIn, n);
-            RecurrentArrays.addRows(views.get(SimpleRnnParamInitializer.BIAS_KEY), sum, nIn + n, 1);
-        }
+        Map<String, INDArray> views = LayerState.gradientViews(layer);
+        return OuterProductBackward.ofSequences(products, List.of(views.get(SimpleRnnParamInitializer.WEIGHT_KEY),
+                views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY), views.get(SimpleRnnParamInitializer.BIAS_KEY)),
+                inputGradient, Double.NaN);
     }
 }
