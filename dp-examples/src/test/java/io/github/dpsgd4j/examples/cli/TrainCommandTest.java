@@ -165,7 +165,7 @@ class TrainCommandTest {
         assertEquals("lstm", lstm.get("model").asText());
         assertEquals(2 * DIGITS_STEPS_PER_EPOCH, lstm.get("steps").asLong());
         assertTrue(lstm.get("epsilon").asDouble() <= 3.0 && lstm.get("epsilon").asDouble() > 2.9, lstm.toString());
-        assertTrue(lstm.get("test_accuracy").asDouble() > 0.1, "better than chance: " + lstm);
+        assertTrue(lstm.get("test_accuracy").asDouble() > 0.18, "well above chance (0.1): " + lstm);
         assertEquals(ModelKind.LSTM.defaultLearningRate(), lstm.get("learning_rate").asDouble());
         assertEquals(1.0, lstm.get("clip").asDouble());
         assertTrue(Files.size(dir.resolve("lstm").resolve("model.zip")) > 0);
