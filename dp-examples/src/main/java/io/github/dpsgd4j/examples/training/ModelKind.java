@@ -53,18 +53,18 @@ public enum ModelKind {
     /**
      * A recurrent classifier that reads an image as a sequence, row after row (one time step per
      * row, the row's pixels as the step's inputs: the classic row-sequential MNIST task): an
-     * {@code LSTM} (tanh, sigmoid gates) of {@value #LSTM_UNITS_LARGE} units for images of at least
-     * 16 rows ({@value #LSTM_UNITS_SMALL} for smaller ones, the 8 x 8 digits), its output at the last
+     * {@code LSTM} (tanh, sigmoid gates) of {@value #LSTM_UNITS} units, its output at the last
      * row only ({@code LastTimeStep}), then a softmax layer. Both layers go through dp-optimizers'
      * book-keeping rules (no per-example loop). Its inputs are the pixels as [N, rows, columns]
      * (NWC: examples, time steps, inputs per step), which {@link PreparedData} builds.
      */
     LSTM("lstm", 1.0);
 
-    /** LSTM units for images of at least 16 rows (chosen by measurement: docs/examples.md). */
-    static final int LSTM_UNITS_LARGE = 64;
-    /** LSTM units for images of fewer than 16 rows. */
-    static final int LSTM_UNITS_SMALL = 32;
+    /**
+     * LSTM units (chosen by measurement: 64 units cost 2.5 times as much per private step on
+     * Fashion-MNIST; docs/examples.md).
+     */
+    static final int LSTM_UNITS = 32;
     /** Default epochs of every model but the LSTM on Fashion-MNIST. */
     public static final int DEFAULT_EPOCHS = 30;
     /** Default expected batch size of every model but the LSTM on Fashion-MNIST. */
@@ -201,9 +201,8 @@ public enum ModelKind {
             }
             case LSTM -> {
                 requirePixels(imageHeight, imageWidth, inputLength);
-                int units = imageHeight >= 16 ? LSTM_UNITS_LARGE : LSTM_UNITS_SMALL;
                 yield list.layer(new LastTimeStep(new org.deeplearning4j.nn.conf.layers.LSTM.Builder()
-                                .nOut(units).activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID)
+                                .nOut(LSTM_UNITS).activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID)
                                 .dataFormat(RNNFormat.NWC).build()))
                         .layer(output(classes))
                         .setInputType(InputType.recurrent(imageWidth, imageHeight, RNNFormat.NWC))

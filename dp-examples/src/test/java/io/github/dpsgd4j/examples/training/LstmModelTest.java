@@ -40,11 +40,11 @@ class LstmModelTest {
     @Test
     void lstm_buildsForRowsOfItsImageSize() {
         MultiLayerNetwork large = ModelKind.LSTM.build(28, 28, 784, 10, 1.0, 1);
-        int n = ModelKind.LSTM_UNITS_LARGE;
+        int n = ModelKind.LSTM_UNITS;
         assertEquals(4L * (28 * n + n * n + n) + n * 10 + 10, large.numParams());
         assertArrayEquals(new long[] {3, 10}, large.output(Nd4j.rand(3, 28, 28)).shape());
         MultiLayerNetwork small = ModelKind.LSTM.build(8, 8, 64, 10, 1.0, 1);
-        int m = ModelKind.LSTM_UNITS_SMALL;
+        int m = ModelKind.LSTM_UNITS;
         assertEquals(4L * (8 * m + m * m + m) + m * 10 + 10, small.numParams());
         assertEquals("the lstm takes pixels: inputLength must equal imageHeight x imageWidth (64), got 65",
                 assertThrows(IllegalArgumentException.class, () -> ModelKind.LSTM.build(8, 8, 65, 10, 1.0, 1))
