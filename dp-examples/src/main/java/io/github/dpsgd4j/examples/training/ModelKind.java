@@ -1,13 +1,16 @@
 package io.github.dpsgd4j.examples.training;
 
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.examples.data.DatasetName;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -45,7 +48,31 @@ public enum ModelKind {
      * per-example group normalisation; Tramer and Boneh, ICLR 2021), weights initialised to 0;
      * default learning rate 16 (with clip 0.1, as in the Fashion-MNIST preset).
      */
-    SCATTERNET("scatternet", 16.0);
+    SCATTERNET("scatternet", 16.0),
+
+    /**
+     * A recurrent classifier that reads an image as a sequence, row after row (one time step per
+     * row, the row's pixels as the step's inputs: the classic row-sequential MNIST task): an
+     * {@code LSTM} (tanh, sigmoid gates) of {@value #LSTM_UNITS} units, its output at the last
+     * row only ({@code LastTimeStep}), then a softmax layer. Both layers go through dp-optimizers'
+     * book-keeping rules (no per-example loop). Its inputs are the pixels as [N, rows, columns]
+     * (NWC: examples, time steps, inputs per step), which {@link PreparedData} builds.
+     */
+    LSTM("lstm", 1.0);
+
+    /**
+     * LSTM units (chosen by measurement: 64 units cost 2.5 times as much per private step on
+     * Fashion-MNIST; docs/examples.md).
+     */
+    static final int LSTM_UNITS = 32;
+    /** Default epochs of every model but the LSTM on Fashion-MNIST. */
+    public static final int DEFAULT_EPOCHS = 30;
+    /** Default expected batch size of every model but the LSTM on Fashion-MNIST. */
+    public static final int DEFAULT_BATCH_SIZE = 256;
+    /** Default epochs of the LSTM on Fashion-MNIST. */
+    public static final int LSTM_FASHION_MNIST_EPOCHS = 6;
+    /** Default expected batch size of the LSTM on Fashion-MNIST. */
+    public static final int LSTM_FASHION_MNIST_BATCH_SIZE = 1024;
 
     private final String cliName;
     private final double defaultLearningRate;
@@ -65,9 +92,34 @@ public enum ModelKind {
         return defaultLearningRate;
     }
 
+    /**
+     * Epochs used when none is given: {@value #DEFAULT_EPOCHS}, except {@link #LSTM} on
+     * Fashion-MNIST: {@value #LSTM_FASHION_MNIST_EPOCHS} (a private LSTM step is costly: this keeps
+     * the run within about 30 minutes on 2 cores; docs/examples.md has the measurements).
+     */
+    public int defaultEpochs(DatasetName dataset) {
+        Checks.notNull("dataset", dataset);
+        return this == LSTM && dataset == DatasetName.FASHION_MNIST ? LSTM_FASHION_MNIST_EPOCHS : DEFAULT_EPOCHS;
+    }
+
+    /**
+     * Expected Poisson batch size used when none is given: {@value #DEFAULT_BATCH_SIZE}, except
+     * {@link #LSTM} on Fashion-MNIST: {@value #LSTM_FASHION_MNIST_BATCH_SIZE}.
+     */
+    public int defaultBatchSize(DatasetName dataset) {
+        Checks.notNull("dataset", dataset);
+        return this == LSTM && dataset == DatasetName.FASHION_MNIST ? LSTM_FASHION_MNIST_BATCH_SIZE
+                : DEFAULT_BATCH_SIZE;
+    }
+
     /** Whether the model is trained on ScatterNet features rather than pixels. */
     public boolean usesScatteringFeatures() {
         return this == SCATTERNET;
+    }
+
+    /** Whether the model reads each image as a sequence of rows ([N, rows, columns] inputs). */
+    public boolean usesRowSequences() {
+        return this == LSTM;
     }
 
     /**
@@ -93,8 +145,8 @@ public enum ModelKind {
     /**
      * A new, initialised network.
      *
-     * @param imageHeight   image height (for the CNN), {@code >= 1}
-     * @param imageWidth    image width (for the CNN), {@code >= 1}
+     * @param imageHeight   image height (for the CNN; the number of time steps of the LSTM), {@code >= 1}
+     * @param imageWidth    image width (for the CNN; the inputs per time step of the LSTM), {@code >= 1}
      * @param inputLength   inputs per example: pixels, or features for {@link #SCATTERNET}
      * @param classes       number of classes, {@code >= 2}
      * @param learningRate  Nesterov learning rate, finite and {@code > 0}
@@ -121,10 +173,7 @@ public enum ModelKind {
                     .setInputType(InputType.feedForward(inputLength))
                     .build();
             case CNN -> {
-                if (imageHeight * imageWidth != inputLength) {
-                    throw new IllegalArgumentException("the cnn takes pixels: inputLength must equal imageHeight x "
-                            + "imageWidth (" + imageHeight * imageWidth + "), got " + inputLength);
-                }
+                requirePixels(imageHeight, imageWidth, inputLength);
                 boolean large = imageHeight >= 16 && imageWidth >= 16;
                 if (large) {
                     list.layer(new ConvolutionLayer.Builder(8, 8).stride(2, 2).padding(2, 2).nOut(16)
@@ -150,6 +199,15 @@ public enum ModelKind {
                         .setInputType(InputType.convolutionalFlat(imageHeight, imageWidth, 1))
                         .build();
             }
+            case LSTM -> {
+                requirePixels(imageHeight, imageWidth, inputLength);
+                yield list.layer(new LastTimeStep(new org.deeplearning4j.nn.conf.layers.LSTM.Builder()
+                                .nOut(LSTM_UNITS).activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID)
+                                .dataFormat(RNNFormat.NWC).build()))
+                        .layer(output(classes))
+                        .setInputType(InputType.recurrent(imageWidth, imageHeight, RNNFormat.NWC))
+                        .build();
+            }
             case SCATTERNET -> list
                     .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                             .activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build())
@@ -159,6 +217,13 @@ public enum ModelKind {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
+    }
+
+    private void requirePixels(int imageHeight, int imageWidth, int inputLength) {
+        if ((long) imageHeight * imageWidth != inputLength) {
+            throw new IllegalArgumentException("the " + cliName + " takes pixels: inputLength must equal imageHeight x "
+                    + "imageWidth (" + (long) imageHeight * imageWidth + "), got " + inputLength);
+        }
     }
 
     private static OutputLayer output(int classes) {

@@ -5,6 +5,7 @@ import io.github.dpsgd4j.examples.data.DatasetName;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
 import io.github.dpsgd4j.examples.features.FeatureCache;
 import io.github.dpsgd4j.examples.features.ScatteringFeatures;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Optional;
@@ -12,11 +13,13 @@ import java.util.function.IntConsumer;
 
 /**
  * Training and test sets ready for a model: pixels for {@link ModelKind#MLP} and
- * {@link ModelKind#CNN}, ScatterNet features for {@link ModelKind#SCATTERNET}.
+ * {@link ModelKind#CNN}, ScatterNet features for {@link ModelKind#SCATTERNET}, pixels as
+ * sequences of rows ([N, rows, columns]) for {@link ModelKind#LSTM}.
  *
  * @param dataset        the data set
  * @param scattering     whether the inputs are ScatterNet features
- * @param train          training inputs [N, inputLength] and one-hot labels (the private data)
+ * @param train          training inputs [N, inputLength] ([N, imageHeight, imageWidth] for row
+ *                       sequences) and one-hot labels (the private data)
  * @param test           test inputs and one-hot labels
  * @param imageHeight    image height in pixels
  * @param imageWidth     image width in pixels
@@ -57,6 +60,10 @@ public record PreparedData(DatasetName dataset, boolean scattering, DataSet trai
         int height = split.train().height();
         int width = split.train().width();
         int classes = split.train().classes();
+        if (model.usesRowSequences()) {
+            return new PreparedData(dataset, false, rowSequences(split.train().toDataSet(), height, width),
+                    rowSequences(split.test().toDataSet(), height, width), height, width, height * width, classes, 0);
+        }
         if (!model.usesScatteringFeatures()) {
             return new PreparedData(dataset, false, split.train().toDataSet(), split.test().toDataSet(), height, width,
                     height * width, classes, 0);
@@ -68,5 +75,15 @@ public record PreparedData(DatasetName dataset, boolean scattering, DataSet trai
         double seconds = (System.nanoTime() - start) / 1e9;
         return new PreparedData(dataset, true, split.train().dataSet(train, features.length()),
                 split.test().dataSet(test, features.length()), height, width, features.length(), classes, seconds);
+    }
+
+    /**
+     * The images of {@code pixels} ([N, height x width], row after row) as sequences of rows,
+     * [N, height, width] in NWC order: time step t holds row t. A reshape of the same values (no
+     * statistics of other examples are used).
+     */
+    static DataSet rowSequences(DataSet pixels, int height, int width) {
+        INDArray x = pixels.getFeatures();
+        return new DataSet(x.reshape('c', x.size(0), height, width).dup('c'), pixels.getLabels());
     }
 }

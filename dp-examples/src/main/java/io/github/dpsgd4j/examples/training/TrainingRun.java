@@ -62,9 +62,12 @@ public final class TrainingRun {
         this.noise = Checks.notNull("noise", noise);
         this.modelSeed = modelSeed;
         this.monitor = Checks.notNull("monitor", monitor);
-        if (data.dataset() != recipe.dataset() || data.scattering() != recipe.model().usesScatteringFeatures()) {
+        boolean sequences = data.train().getFeatures().rank() == 3;
+        if (data.dataset() != recipe.dataset() || data.scattering() != recipe.model().usesScatteringFeatures()
+                || sequences != recipe.model().usesRowSequences()) {
             throw new IllegalArgumentException("the prepared data (" + data.dataset().cliName()
-                    + (data.scattering() ? ", scattering features" : ", pixels") + ") does not fit the recipe ("
+                    + (data.scattering() ? ", scattering features" : sequences ? ", row sequences" : ", pixels")
+                    + ") does not fit the recipe ("
                     + recipe.dataset().cliName() + ", " + recipe.model().cliName() + ")");
         }
         recipe.sampleRate(data.trainingSize()); // validates the batch size against N

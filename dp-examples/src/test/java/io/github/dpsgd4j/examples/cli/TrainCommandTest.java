@@ -159,6 +159,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void train_digitsLstm_trainsPrivatelyAndReportsAccuracyAndEpsilon() throws IOException {
+        JsonNode lstm = CliRun.of("train", "--dataset", "digits", "--model", "lstm", "--epochs", "2", "--seed", "8",
+                "--out", out("lstm"), "--json").succeeded().lastJsonLine();
+        assertEquals("lstm", lstm.get("model").asText());
+        assertEquals(2 * DIGITS_STEPS_PER_EPOCH, lstm.get("steps").asLong());
+        assertTrue(lstm.get("epsilon").asDouble() <= 3.0 && lstm.get("epsilon").asDouble() > 2.9, lstm.toString());
+        assertTrue(lstm.get("test_accuracy").asDouble() > 0.18, "well above chance (0.1): " + lstm);
+        assertEquals(ModelKind.LSTM.defaultLearningRate(), lstm.get("learning_rate").asDouble());
+        assertEquals(1.0, lstm.get("clip").asDouble());
+        assertTrue(Files.size(dir.resolve("lstm").resolve("model.zip")) > 0);
+    }
+
+    @Test
     void train_fashionMnistFromDataDirectory_readsTheIdxFiles() throws IOException {
         Path data = dir.resolve("fashion");
         IdxFiles.writeFashionLike(data, 300, 50);

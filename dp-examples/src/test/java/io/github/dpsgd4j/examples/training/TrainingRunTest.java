@@ -28,7 +28,7 @@ class TrainingRunTest {
         assertThrows(IllegalArgumentException.class, () -> ModelKind.CNN.build(8, 8, 65, 10, 0.1, 1));
         assertThrows(IllegalArgumentException.class, () -> ModelKind.MLP.build(8, 8, 64, 1, 0.1, 1));
         assertEquals(ModelKind.SCATTERNET, ModelKind.parse(" ScatterNet "));
-        assertEquals("unknown model 'vgg': expected one of mlp, cnn, scatternet",
+        assertEquals("unknown model 'vgg': expected one of mlp, cnn, scatternet, lstm",
                 assertThrows(IllegalArgumentException.class, () -> ModelKind.parse("vgg")).getMessage());
     }
 
