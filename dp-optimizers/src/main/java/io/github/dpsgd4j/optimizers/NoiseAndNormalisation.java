@@ -83,12 +83,19 @@ public final class NoiseAndNormalisation {
 
     /**
      * Refuses parameters that a noisy update left NaN or infinite (the step stays counted: erring toward
-     * privacy). Called by every trainer after the update.
+     * privacy). Called by every trainer after the update. The sum of the parameters is finite when every
+     * parameter is (one reduction, about a millisecond for 670,000 parameters); only when it is not (a
+     * non-finite parameter, or finite ones whose sum overflows) are the parameters searched one by one
+     * (two passes, several times slower), so finite parameters are never refused.
      *
      * @param params the model's parameters after the update; not modified
      * @throws IllegalStateException saying what to lower and how to restart
      */
     public static void requireFiniteParameters(INDArray params) {
+        Checks.notNull("params", params);
+        if (Double.isFinite(params.sumNumber().doubleValue())) {
+            return;
+        }
         if (BooleanIndexing.or(params, Conditions.isNan()) || BooleanIndexing.or(params, Conditions.isInfinite())) {
             throw new IllegalStateException("the step left NaN or infinite parameters (the step is counted in the "
                     + "ledger): lower the learning rate, the noise multiplier or l2NormClip, and restart from a "
