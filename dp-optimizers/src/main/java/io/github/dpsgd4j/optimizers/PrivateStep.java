@@ -11,9 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,13 +43,7 @@ final class PrivateStep {
         this.guard = guard;
         this.engine = new GradientEngine(model, config.l2NormClip(), config.nonFiniteNormPolicy());
         this.noising = new NoiseAndNormalisation(noise, config.noiseStandardDeviation(), model.trainableRanges());
-        double largest = largestFinite(model.gradientView().dataType());
-        if (config.isPrivate() && !(10 * config.noiseStandardDeviation() <= largest)) {
-            throw new IllegalArgumentException("noise standard deviation noiseMultiplier * l2NormClip = "
-                    + config.noiseStandardDeviation() + " overflows the model's " + model.gradientView().dataType()
-                    + " parameters (largest value " + largest + "): every parameter would become NaN or infinite; use "
-                    + "a noise multiplier below " + largest / 10 / config.l2NormClip());
-        }
+        NoiseAndNormalisation.requireRepresentable(config, model.gradientView().dataType());
         log.info("DP-SGD: clip C = {}, noise multiplier sigma = {}, sample rate q = {}, {} sampling, {} noise, "
                         + "per-example gradients by {}",
                 config.l2NormClip(), config.noiseMultiplier(), config.sampleRate(), config.samplingMethod(),
@@ -111,21 +102,7 @@ final class PrivateStep {
             noising.noisyAverage(total, view, config.sampleRate() * data.size());
         }
         model.applyUpdate(batch.length == 0 ? Double.NaN : total.summedLoss() / batch.length);
-        INDArray params = model.model().params();
-        if (BooleanIndexing.or(params, Conditions.isNan()) || BooleanIndexing.or(params, Conditions.isInfinite())) {
-            throw new IllegalStateException("the step left NaN or infinite parameters (the step is counted in the "
-                    + "ledger): lower the learning rate, the noise multiplier or l2NormClip, and restart from a "
-                    + "checkpoint or saved model");
-        }
+        NoiseAndNormalisation.requireFiniteParameters(model.model().params());
         return total;
-    }
-
-    /** The largest finite value of a floating-point data type. */
-    private static double largestFinite(DataType type) {
-        return switch (type) {
-            case DOUBLE -> Double.MAX_VALUE;
-            case HALF -> 65504.0;
-            default -> Float.MAX_VALUE; // FLOAT and BFLOAT16 share float's exponent range
-        };
     }
 }

@@ -235,8 +235,19 @@ public abstract sealed class TrainerSettings permits DpSgdTrainer.Builder {
         return config;
     }
 
-    /** The epochs planned for {@code fit(data)}, or NaN. */
-    double plannedEpochs() {
+    /**
+     * Validates the privacy settings and resolves the configuration (calibrating sigma first if asked)
+     * without building a trainer: for trainers that take the same settings elsewhere (dp-spark), so the
+     * checks and the calibration have one owner. Nothing is spent.
+     *
+     * @throws IllegalArgumentException naming the setting and what to do
+     */
+    public DpSgdConfig validatedConfig() {
+        return resolveConfig();
+    }
+
+    /** The epochs planned for {@code fit(data)} (targetBudget's or epochs'), or NaN if none were. */
+    public double plannedEpochs() {
         return Double.isNaN(targetEpochs) ? epochs : targetEpochs;
     }
 

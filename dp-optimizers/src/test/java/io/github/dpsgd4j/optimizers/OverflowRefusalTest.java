@@ -4,7 +4,9 @@ import io.github.dpsgd4j.accounting.PrivacyBudget;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +41,21 @@ class OverflowRefusalTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.step(data));
         assertTrue(e.getMessage().contains("NaN or infinite parameters"), e.getMessage());
         assertEquals(1, trainer.ledger().totalSteps());
+    }
+
+    @Test
+    void finiteParametersWhoseSumOverflows_areAccepted_andEveryNonFiniteValueIsRefused() {
+        // The fast check sums the parameters: a float sum of 3e38 + 3e38 overflows although both are finite.
+        NoiseAndNormalisation.requireFiniteParameters(Nd4j.createFromArray(3e38f, 3e38f, -1f));
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            INDArray params = Nd4j.createFromArray(1f, bad, 2f);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> NoiseAndNormalisation.requireFiniteParameters(params));
+            assertTrue(e.getMessage().contains("NaN or infinite parameters"), e.getMessage());
+        }
+        // +inf and -inf together sum to NaN; a NaN among them too: refused either way.
+        assertThrows(IllegalStateException.class, () -> NoiseAndNormalisation.requireFiniteParameters(
+                Nd4j.createFromArray(Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
     }
 
     @Test

@@ -1,11 +1,9 @@
 package io.github.dpsgd4j.spark;
 
-import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.optimizers.engine.GradientEngine;
 import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
 import io.github.dpsgd4j.optimizers.model.ModelAdapter;
 import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
-import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import io.github.dpsgd4j.optimizers.pergradient.StepWorkspace;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -32,7 +30,7 @@ final class ExecutorModels {
     /** Runs whose model copies a JVM keeps. */
     static final int RUNS_KEPT = 2;
 
-    /** One local copy: the model, its adapter (default layer rules) and the gradient engine. */
+    /** One local copy: the model, its adapter (the run's layer rules) and the gradient engine. */
     record Worker(Model model, ModelAdapter adapter, GradientEngine engine, StepWorkspace workspace) {
     }
 
@@ -43,16 +41,16 @@ final class ExecutorModels {
     }
 
     /** An idle copy of the run's model, or a new one. Give it back with {@link #release}. */
-    static Worker acquire(ModelBlueprint blueprint, double l2NormClip, NonFiniteNormPolicy policy) {
-        Queue<Worker> idle = pool(blueprint.runId());
+    static Worker acquire(RunConstants run) {
+        Queue<Worker> idle = pool(run.blueprint().runId());
         Worker worker = idle.poll();
         if (worker != null) {
             return worker;
         }
-        Model model = blueprint.build();
-        ModelAdapter adapter = model instanceof ComputationGraph g ? new ComputationGraphAdapter(g, LayerRules.defaults())
-                : new MultiLayerNetworkAdapter((MultiLayerNetwork) model, LayerRules.defaults());
-        return new Worker(model, adapter, new GradientEngine(adapter, l2NormClip, policy),
+        Model model = run.blueprint().build();
+        ModelAdapter adapter = model instanceof ComputationGraph g ? new ComputationGraphAdapter(g, run.rules().rules())
+                : new MultiLayerNetworkAdapter((MultiLayerNetwork) model, run.rules().rules());
+        return new Worker(model, adapter, new GradientEngine(adapter, run.l2NormClip(), run.policy()),
                 new StepWorkspace("DPSGD_SPARK_BATCH"));
     }
 

@@ -10,9 +10,10 @@ import java.io.Serial;
 import java.io.Serializable;
 
 /**
- * The transport form of a {@link ClippedSum} between executors and the driver: the coordinates as
- * doubles (8 bytes per parameter, so partition sums of FLOAT models merge without float rounding),
- * the clipping statistics and the summed loss. {@link #merge} is associative and commutative (up to
+ * The transport form of a {@link ClippedSum} between executors and the driver: the coordinates, the
+ * clipping statistics and the summed loss. A partition's own sum travels in the model's precision (4
+ * bytes per parameter for FLOAT: what the single-machine engine computes, exactly); every merge adds
+ * in doubles (8 bytes per parameter), so merging partitions adds no float rounding. {@link #merge} is associative and commutative (up to
  * floating-point rounding) with {@link #empty()} as identity: it is {@code treeAggregate}'s combine
  * function. Never modified after construction.
  *
@@ -23,7 +24,9 @@ final class PartialSum implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** The coordinates, or null for the sum of no examples (a zero vector of any length). */
+    /** A partition's coordinates in float (FLOAT and smaller models), or null. */
+    private final float[] floats;
+    /** The coordinates in double (DOUBLE models and every merge), or null. Both null: the sum of no examples. */
     private final double[] sum;
     private final int examples;
     private final int nonFinite;
@@ -31,7 +34,9 @@ final class PartialSum implements Serializable {
     private final double maxNorm;
     private final double summedLoss;
 
-    private PartialSum(double[] sum, int examples, int nonFinite, int clipped, double maxNorm, double summedLoss) {
+    private PartialSum(float[] floats, double[] sum, int examples, int nonFinite, int clipped, double maxNorm,
+                       double summedLoss) {
+        this.floats = floats;
         this.sum = sum;
         this.examples = examples;
         this.nonFinite = nonFinite;
@@ -42,7 +47,7 @@ final class PartialSum implements Serializable {
 
     /** The sum of no examples. */
     static PartialSum empty() {
-        return new PartialSum(null, 0, 0, 0, 0, 0);
+        return new PartialSum(null, null, 0, 0, 0, 0, 0);
     }
 
     /** The transport form of {@code sum}. */
@@ -51,40 +56,47 @@ final class PartialSum implements Serializable {
         if (s.size() == 0) {
             return empty();
         }
-        return new PartialSum(coordinates(sum.sum()), s.size(), s.nonFiniteCount(), s.clippedCount(), s.maxNorm(),
-                sum.summedLoss());
+        INDArray coordinates = sum.sum();
+        boolean inDouble = coordinates.dataType() == DataType.DOUBLE;
+        return new PartialSum(inDouble ? null : coordinates.toFloatVector(), inDouble ? coordinates.toDoubleVector() : null,
+                s.size(), s.nonFiniteCount(), s.clippedCount(), s.maxNorm(), sum.summedLoss());
     }
 
-    /** The coordinates of a [1, P] FLOAT or DOUBLE array as doubles, without an off-heap temporary. */
-    private static double[] coordinates(INDArray sum) {
-        if (sum.dataType() == DataType.DOUBLE) {
-            return sum.toDoubleVector();
-        }
-        float[] floats = sum.toFloatVector();
-        double[] out = new double[floats.length];
-        for (int i = 0; i < floats.length; i++) {
-            out[i] = floats[i];
-        }
-        return out;
+    private boolean isEmpty() {
+        return floats == null && sum == null && examples == 0;
+    }
+
+    private int length() {
+        return floats != null ? floats.length : sum.length;
+    }
+
+    /** Coordinate i as a double (exact for floats). */
+    private double at(int i) {
+        return floats != null ? floats[i] : sum[i];
+    }
+
+    /** Bytes of the coordinates as they travel (4 or 8 per parameter; 0 when empty). */
+    long coordinateBytes() {
+        return floats != null ? 4L * floats.length : sum != null ? 8L * sum.length : 0;
     }
 
     /** Both sums together; neither is modified. */
     PartialSum merge(PartialSum other) {
-        if (other.sum == null && other.examples == 0) {
+        if (other.isEmpty()) {
             return this;
         }
-        if (sum == null && examples == 0) {
+        if (isEmpty()) {
             return other;
         }
-        if (sum.length != other.sum.length) {
-            throw new IllegalStateException("partition sums of " + sum.length + " and " + other.sum.length
+        if (length() != other.length()) {
+            throw new IllegalStateException("partition sums of " + length() + " and " + other.length()
                     + " parameters cannot be merged");
         }
-        double[] total = sum.clone();
+        double[] total = new double[length()];
         for (int i = 0; i < total.length; i++) {
-            total[i] += other.sum[i];
+            total[i] = at(i) + other.at(i);
         }
-        return new PartialSum(total, Math.addExact(examples, other.examples), nonFinite + other.nonFinite,
+        return new PartialSum(null, total, Math.addExact(examples, other.examples), nonFinite + other.nonFinite,
                 clipped + other.clipped, Math.max(maxNorm, other.maxNorm), summedLoss + other.summedLoss);
     }
 
@@ -96,24 +108,31 @@ final class PartialSum implements Serializable {
     /** The clipped sum in the model's type and length ({@code params} coordinates; zeros if empty). */
     ClippedSum toClippedSum(DataType dataType, long params) {
         ClipStats stats = new ClipStats(examples, nonFinite, clipped, maxNorm);
-        if (sum == null) {
+        if (isEmpty()) {
             ClippedSum zero = ClippedSum.zero(dataType, params);
             return new ClippedSum(zero.sum(), stats, summedLoss);
         }
-        if (sum.length != params) {
-            throw new IllegalStateException("the merged sum has " + sum.length + " coordinates, the model " + params);
+        if (length() != params) {
+            throw new IllegalStateException("the merged sum has " + length() + " coordinates, the model " + params);
         }
         INDArray array;
         if (dataType == DataType.FLOAT) {
-            float[] floats = new float[sum.length];
-            for (int i = 0; i < floats.length; i++) {
-                floats[i] = (float) sum[i];
+            float[] out = floats;
+            if (out == null) {
+                out = new float[sum.length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) sum[i];
+                }
             }
-            array = Nd4j.createFromArray(floats).reshape(1, sum.length);
-        } else if (dataType == DataType.DOUBLE) {
+            array = Nd4j.createFromArray(out).reshape(1, out.length);
+        } else if (dataType == DataType.DOUBLE && sum != null) {
             array = Nd4j.createFromArray(sum).reshape(1, sum.length);
         } else {
-            return ClippedSum.fromArray(sum, dataType, stats, summedLoss);
+            double[] all = new double[length()];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = at(i);
+            }
+            return ClippedSum.fromArray(all, dataType, stats, summedLoss);
         }
         return new ClippedSum(array, stats, summedLoss); // one off-heap array: the caller may close it after use
     }

@@ -19,7 +19,6 @@ import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import io.github.dpsgd4j.optimizers.model.ComputationGraphAdapter;
 import io.github.dpsgd4j.optimizers.model.ModelAdapter;
 import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
-import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -29,8 +28,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +70,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
     private final NoiseAndNormalisation noising;
     private final SparkTrainingData data;
     private final ModelBlueprint blueprint;
+    private final Broadcast<RunConstants> runConstants;
     private final List<PrivacyListener> listeners;
     private final Path checkpointDirectory;
     private final long checkpointEverySteps;
@@ -88,8 +86,10 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
                       List<String> resumeWarnings) {
         this.spark = settings.spark;
         Model network = settings.model;
-        this.model = network instanceof ComputationGraph g ? new ComputationGraphAdapter(g, LayerRules.defaults())
-                : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, LayerRules.defaults());
+        ExecutorRules rules = ExecutorRules.of(settings.layerRules); // refuses a rule that cannot reach the executors
+        this.model = network instanceof ComputationGraph g ? new ComputationGraphAdapter(g, rules.rules())
+                : new MultiLayerNetworkAdapter((MultiLayerNetwork) network, rules.rules());
+        NoiseAndNormalisation.requireRepresentable(config, model.gradientView().dataType());
         this.config = config;
         this.noise = settings.noise != null ? settings.noise : NoiseSource.secure();
         this.listeners = List.copyOf(settings.listeners);
@@ -109,6 +109,8 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
             throw e;
         }
         this.guard = new PrivacyGuard(config, ledger, checkpointDirectory, journalReservation);
+        this.runConstants = spark.broadcast(new RunConstants(blueprint, rules, config.l2NormClip(),
+                config.nonFiniteNormPolicy(), config.sampleRate(), config.physicalBatchSize()));
         warnings.addAll(resumeWarnings);
         if (!model.layersWithoutRule().isEmpty()) {
             warnings.add("no per-example gradient rule for " + model.layersWithoutRule() + ": executors use the exact "
@@ -243,16 +245,11 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         sum.sum().close(); // copied into the gradient view: released now rather than by the garbage collector
         int batchSize = total.examples();
         model.applyUpdate(batchSize == 0 ? Double.NaN : sum.summedLoss() / batchSize);
-        INDArray params = model.model().params();
-        if (BooleanIndexing.or(params, Conditions.isNan()) || BooleanIndexing.or(params, Conditions.isInfinite())) {
-            throw new IllegalStateException("the step left NaN or infinite parameters (the step is counted in the "
-                    + "ledger): lower the learning rate, the noise multiplier or l2NormClip, and restart from a "
-                    + "checkpoint or saved model");
-        }
+        NoiseAndNormalisation.requireFiniteParameters(model.model().params());
         stepsTaken++;
         long end = System.nanoTime();
         lastTimings = new StepTimings(broadcastDone - start, jobDone - broadcastDone, end - jobDone,
-                parameters.bytes(), 8L * view.length() * data.partitions());
+                parameters.bytes(), parameters.bytes() * data.partitions());
         StepReport report = new StepReport(stepsTaken, epoch, batchSize,
                 batchSize == 0 ? Double.NaN : sum.summedLoss() / batchSize, sum.stats().clippedCount(),
                 sum.stats().nonFiniteCount());
@@ -262,10 +259,9 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         return report;
     }
 
-    /** The function shipped to the executors for one step: configuration, broadcast handle and key only. */
+    /** The function shipped to the executors for one step: two broadcast handles (run, parameters) and the key. */
     StepTask task(Broadcast<ParameterVector> parameters, byte[] stepKey) {
-        return new StepTask(blueprint, parameters, stepKey, config.l2NormClip(), config.nonFiniteNormPolicy(),
-                config.sampleRate(), config.physicalBatchSize());
+        return new StepTask(runConstants, parameters, stepKey);
     }
 
     /** The key of the last step's sampling (for tests that recompute its sample), or null. */
@@ -334,6 +330,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
     @Override
     public void close() {
         data.release();
+        runConstants.destroy();
         ExecutorModels.forget(blueprint.runId());
     }
 

@@ -1,7 +1,6 @@
 package io.github.dpsgd4j.spark;
 
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.NoiseCalibration;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.Checks;
@@ -11,12 +10,14 @@ import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 import io.github.dpsgd4j.optimizers.DpSgdConfig;
 import io.github.dpsgd4j.optimizers.PrivacyGuard;
 import io.github.dpsgd4j.optimizers.PrivacyListener;
-import io.github.dpsgd4j.optimizers.SamplingMethod;
-import io.github.dpsgd4j.optimizers.StepPlan;
+import io.github.dpsgd4j.optimizers.DpSgdTrainer;
+import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -27,26 +28,19 @@ import java.util.List;
 
 /**
  * Configures a {@link SparkDpSgdTrainer}: the same privacy settings, with the same meaning and
- * checks, as dp-optimizers' {@code DpSgdTrainer.Builder}, plus the Spark data and its storage.
- * Sampling is always Poisson (each partition's examples by independent Bernoulli draws). Custom
- * layer rules are not available on Spark yet (executors use {@code LayerRules.defaults()}).
+ * checks, as dp-optimizers' {@code DpSgdTrainer.Builder} (they are handed to one and validated and
+ * calibrated there), plus the Spark data, its storage and the aggregation. Sampling is always Poisson
+ * (each partition's examples by independent Bernoulli draws). Layer rules of your own reach the
+ * executors when they implement {@link java.io.Serializable} (see {@link #layerRules}).
  */
 public final class SparkTrainerBuilder {
 
     final JavaSparkContext spark;
     final Model model;
+    /** The privacy settings, validated and calibrated by dp-optimizers (one owner of those checks). */
+    private final DpSgdTrainer.Builder privacy;
     JavaRDD<?> data;
-    Double l2NormClip;
-    Double noiseMultiplier;
-    Double sampleRate;
-    PrivacyBudget targetBudget;
-    double targetEpochs = Double.NaN;
-    double epochs = Double.NaN;
-    PrivacyBudget budget;
-    int physicalBatchSize = 256;
-    NonFiniteNormPolicy nonFiniteNormPolicy = NonFiniteNormPolicy.SKIP;
-    AccountantType accountant = AccountantType.PLD;
-    Double reportingDelta;
+    LayerRules layerRules = LayerRules.defaults();
     NoiseSource noise;
     final List<PrivacyListener> listeners = new ArrayList<>();
     Path checkpointDirectory;
@@ -58,6 +52,12 @@ public final class SparkTrainerBuilder {
     SparkTrainerBuilder(JavaSparkContext spark, Model model) {
         this.spark = Checks.notNull("spark", spark);
         this.model = Checks.notNull("model", model);
+        this.privacy = model instanceof ComputationGraph g ? DpSgdTrainer.builder(g)
+                : model instanceof MultiLayerNetwork n ? DpSgdTrainer.builder(n) : null;
+        if (privacy == null) {
+            throw new IllegalArgumentException("model must be a MultiLayerNetwork or a ComputationGraph, got "
+                    + model.getClass().getName());
+        }
     }
 
     /** The training examples: an RDD of DataSets (one or more examples each), deterministic (e.g. cached). */
@@ -74,62 +74,72 @@ public final class SparkTrainerBuilder {
 
     /** C, the L2 norm every example's gradient is clipped to; required, > 0 (see {@code DpSgdConfig}). */
     public SparkTrainerBuilder l2NormClip(double l2NormClip) {
-        this.l2NormClip = Checks.positive("l2NormClip", l2NormClip);
+        privacy.l2NormClip(l2NormClip);
         return this;
     }
 
     /** sigma, noise standard deviation over C; finite and >= 0. Or use {@link #targetBudget}. */
     public SparkTrainerBuilder noiseMultiplier(double noiseMultiplier) {
-        this.noiseMultiplier = Checks.finiteNonNegative("noiseMultiplier", noiseMultiplier);
+        privacy.noiseMultiplier(noiseMultiplier);
         return this;
     }
 
     /** q, the Poisson sampling rate (expected batch size / N); required, in (0, 1]. */
     public SparkTrainerBuilder sampleRate(double sampleRate) {
-        this.sampleRate = Checks.sampleRate("sampleRate", sampleRate);
+        privacy.sampleRate(sampleRate);
         return this;
     }
 
     /** Calibrates sigma so that {@code epochs} epochs spend exactly {@code budget}, guards it, and plans them. */
     public SparkTrainerBuilder targetBudget(PrivacyBudget budget, double epochs) {
-        this.targetBudget = Checks.notNull("budget", budget);
-        this.targetEpochs = Checks.finitePositive("epochs", epochs);
+        privacy.targetBudget(budget, epochs);
         return this;
     }
 
     /** The epochs {@link SparkDpSgdTrainer#fit()} runs when sigma is given directly; finite, > 0. */
     public SparkTrainerBuilder epochs(double epochs) {
-        this.epochs = Checks.finitePositive("epochs", epochs);
+        privacy.epochs(epochs);
         return this;
     }
 
     /** A budget training must never exceed: it stops before the step that would. */
     public SparkTrainerBuilder budget(PrivacyBudget budget) {
-        this.budget = Checks.notNull("budget", budget);
+        privacy.budget(budget);
         return this;
     }
 
     /** The largest micro-batch an executor runs through its model at once (memory only); 256 by default. */
     public SparkTrainerBuilder physicalBatchSize(int size) {
-        this.physicalBatchSize = Checks.positive("physicalBatchSize", size);
+        privacy.physicalBatchSize(size);
         return this;
     }
 
     /** What happens to an example whose gradient norm is NaN or infinite; SKIP by default. */
     public SparkTrainerBuilder nonFiniteNormPolicy(NonFiniteNormPolicy policy) {
-        this.nonFiniteNormPolicy = Checks.notNull("nonFiniteNormPolicy", policy);
+        privacy.nonFiniteNormPolicy(policy);
         return this;
     }
 
     /** The accountant for reports, calibration and the budget guard; PLD by default. */
     public SparkTrainerBuilder accountant(AccountantType accountant) {
-        this.accountant = Checks.notNull("accountant", accountant);
+        privacy.accountant(accountant);
         return this;
     }
 
     /** The delta for epsilon reports; the budget's delta, else 1e-5. */
     public SparkTrainerBuilder reportingDelta(double delta) {
-        this.reportingDelta = Checks.openUnitInterval("reportingDelta", delta);
+        privacy.reportingDelta(delta);
+        return this;
+    }
+
+    /**
+     * The layer rules, on the driver and on every executor ({@link LayerRules#defaults()} by default), e.g.
+     * {@code LayerRules.defaults().withFirst(new MyLayerRule())}. The built-in rules are re-created on the
+     * executors; a rule of your own travels serialised, so its class must implement {@link java.io.Serializable}
+     * and be on the executors' class path (in the application jar). Checked at {@link #build()}.
+     */
+    public SparkTrainerBuilder layerRules(LayerRules rules) {
+        this.layerRules = Checks.notNull("rules", rules);
         return this;
     }
 
@@ -196,41 +206,16 @@ public final class SparkTrainerBuilder {
     }
 
     DpSgdConfig resolveConfig() {
-        if (l2NormClip == null) {
-            throw new IllegalArgumentException("l2NormClip is required: call l2NormClip(C)");
-        }
-        if (sampleRate == null) {
-            throw new IllegalArgumentException("sampleRate is required: call sampleRate(expectedBatchSize / N)");
-        }
-        if ((noiseMultiplier == null) == (targetBudget == null)) {
-            throw new IllegalArgumentException("set exactly one of noiseMultiplier(sigma) and targetBudget(budget, epochs)");
-        }
-        if (targetBudget != null && budget != null && !budget.equals(targetBudget)) {
-            throw new IllegalArgumentException("targetBudget " + targetBudget + " and budget " + budget + " differ; set one");
-        }
-        if (!Double.isNaN(epochs) && !Double.isNaN(targetEpochs) && epochs != targetEpochs) {
-            throw new IllegalArgumentException("epochs " + epochs + " and targetBudget's epochs " + targetEpochs
-                    + " differ; set the epochs once, in targetBudget(budget, epochs)");
-        }
-        PrivacyBudget guard = budget != null ? budget : targetBudget;
-        if (guard != null && reportingDelta != null && reportingDelta != guard.delta()) {
-            throw new IllegalArgumentException("reportingDelta " + reportingDelta + " differs from the budget's delta "
-                    + guard.delta());
-        }
-        double sigma = targetBudget == null ? noiseMultiplier : NoiseCalibration.noiseMultiplier(accountant,
-                targetBudget, sampleRate, StepPlan.of(sampleRate, targetEpochs).totalSteps());
-        double delta = guard != null ? guard.delta() : reportingDelta != null ? reportingDelta : 1e-5;
         if (checkpointDirectory != null && DpSgdCheckpoint.exists(checkpointDirectory)) {
             throw new IllegalArgumentException("checkpoint directory " + checkpointDirectory + " already holds a "
                     + "dpsgd4j run; resume it with SparkDpSgdTrainer.resume or choose an empty directory");
         }
-        return new DpSgdConfig(l2NormClip, sigma, sampleRate, SamplingMethod.POISSON, physicalBatchSize,
-                nonFiniteNormPolicy, guard, accountant, delta);
+        return privacy.validatedConfig();
     }
 
     /** The epochs planned for {@code fit()}, or NaN. */
     double plannedEpochs() {
-        return Double.isNaN(targetEpochs) ? epochs : targetEpochs;
+        return privacy.plannedEpochs();
     }
 
     /** The trainer that continues the run checkpointed in {@code directory} (see {@link SparkDpSgdTrainer#resume}). */

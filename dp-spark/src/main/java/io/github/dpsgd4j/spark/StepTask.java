@@ -1,6 +1,5 @@
 package io.github.dpsgd4j.spark;
 
-import io.github.dpsgd4j.core.clip.NonFiniteNormPolicy;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
 import io.github.dpsgd4j.optimizers.model.ExampleSet;
 import org.apache.spark.api.java.function.Function2;
@@ -19,32 +18,24 @@ import java.util.List;
  * size, merge, and return the partition's {@link PartialSum}. The same code path as the single-machine
  * step ({@code ExampleSet.batch} then {@code GradientEngine.clippedSum}, merged).
  *
- * <p>What is serialised into the task is exactly these fields: the model blueprint (configuration),
- * the broadcast handle, the step key, C, the non-finite policy, q and the physical batch size. No
- * noise source, no ledger, no updater state. The result does not depend on the task attempt.
+ * <p>What is serialised into the task is exactly these fields: the handle of the run's constants
+ * ({@link RunConstants}: configuration, layer rules, C, policy, q, physical batch size; broadcast once
+ * per run), the handle of the step's parameters and the step key. No noise source, no ledger, no
+ * updater state. The result does not depend on the task attempt.
  */
 final class StepTask implements Function2<Integer, Iterator<PartitionBlock>, Iterator<PartialSum>> {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final ModelBlueprint blueprint;
+    private final Broadcast<RunConstants> run;
     private final Broadcast<ParameterVector> parameters;
     private final byte[] stepKey;
-    private final double l2NormClip;
-    private final NonFiniteNormPolicy policy;
-    private final double sampleRate;
-    private final int physicalBatchSize;
 
-    StepTask(ModelBlueprint blueprint, Broadcast<ParameterVector> parameters, byte[] stepKey, double l2NormClip,
-             NonFiniteNormPolicy policy, double sampleRate, int physicalBatchSize) {
-        this.blueprint = blueprint;
+    StepTask(Broadcast<RunConstants> run, Broadcast<ParameterVector> parameters, byte[] stepKey) {
+        this.run = run;
         this.parameters = parameters;
         this.stepKey = stepKey.clone();
-        this.l2NormClip = l2NormClip;
-        this.policy = policy;
-        this.sampleRate = sampleRate;
-        this.physicalBatchSize = physicalBatchSize;
     }
 
     @Override
@@ -58,12 +49,14 @@ final class StepTask implements Function2<Integer, Iterator<PartitionBlock>, Ite
 
     /** The clipped sum of the partition's sampled examples. */
     PartialSum partitionSum(int partition, PartitionBlock block) {
-        int[] sample = SampleKeys.partitionSampler(stepKey, partition, sampleRate).sample(block.size());
+        RunConstants constants = run.value();
+        int[] sample = SampleKeys.partitionSampler(stepKey, partition, constants.sampleRate()).sample(block.size());
         if (sample.length == 0) {
             return PartialSum.empty();
         }
+        int physicalBatchSize = constants.physicalBatchSize();
         ExampleSet examples = block.examples();
-        ExecutorModels.Worker worker = ExecutorModels.acquire(blueprint, l2NormClip, policy);
+        ExecutorModels.Worker worker = ExecutorModels.acquire(constants);
         try {
             parameters.value().copyInto(worker.model().params());
             ClippedSum total = null;
@@ -86,7 +79,7 @@ final class StepTask implements Function2<Integer, Iterator<PartitionBlock>, Ite
             return result;
         } finally {
             worker.adapter().clear();
-            ExecutorModels.release(blueprint, worker);
+            ExecutorModels.release(constants.blueprint(), worker);
         }
     }
 }

@@ -8,8 +8,9 @@ package io.github.dpsgd4j.spark;
  * @param jobNanos        the Spark job: tasks (sampling, per-example gradients) and {@code treeAggregate}
  * @param updateNanos     noise, division by q N and the DL4J update on the driver
  * @param parameterBytes  the broadcast parameters' payload (4 or 8 bytes per parameter)
- * @param aggregateBytes  the partition sums' payload into the aggregation (8 bytes per parameter per
- *                        partition with a non-empty sample)
+ * @param aggregateBytes  the partition sums' payload into the aggregation: every partition's sum in the
+ *                        model's precision (4 or 8 bytes per parameter), whether or not its sample was
+ *                        empty (an upper bound; merged sums travel as doubles)
  */
 public record StepTimings(long broadcastNanos, long jobNanos, long updateNanos, long parameterBytes,
                           long aggregateBytes) {

@@ -40,17 +40,19 @@ import java.util.Random;
 /**
  * One private step on Spark {@code local[2]} (dp-spark's {@code SparkDpSgdTrainer}: broadcast, two
  * tasks, treeAggregate, noise and update on the driver) against the single-machine private step
- * ({@code DpSgdTrainer.step}), same model, same data (N = 2,048 synthetic examples), same Poisson
- * sampling rate q = 256 / 2,048 (expected batch 256) and secure noise. The headline figure is the
- * spark / local ratio of step times from the same run.
+ * ({@code DpSgdTrainer.step}), same model, same data (N = 8 x the expected batch synthetic examples),
+ * same Poisson sampling rate q = 1/8 and secure noise, at expected batches of 256, 1,024 and 4,096. The
+ * headline figure is the spark / local ratio of step times from the same run, per expected batch.
  *
  * <ul>
  *   <li>{@code mlp}: StepBenchmark's 784-512-512-10 ReLU MLP with Adam (669,706 parameters);</li>
  *   <li>{@code digits}: the command line's digits MLP, 64-64 tanh-10 softmax with Nesterov
  *       (4,810 parameters).</li>
  * </ul>
- * At the end of each spark trial it prints where the driver's time went (broadcast, job, update; mean
- * per step over the trial) and the bytes moved per step.
+ * At the end of each spark trial it prints where the time went, as means per step over the trial: the
+ * driver's broadcast, job and update times, and from Spark's task metrics (a {@link TaskTimes}
+ * listener) the tasks' deserialisation, run and result-serialisation times and the job's time outside
+ * its longest task (scheduling, fetching results, {@code treeAggregate}'s merge); and the bytes moved.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,14 +72,17 @@ import java.util.Random;
 @Measurement(iterations = 5, time = 4)
 public class SparkStepBenchmark {
 
-    static final int EXAMPLES = 2048;
-    static final int EXPECTED_BATCH = 256;
+    /** N / expected batch: q = 1/8 at every batch size. */
+    static final int EXAMPLES_PER_BATCH = 8;
 
     @Param({"mlp", "digits"})
     public String model;
 
     @Param({"local", "spark"})
     public String engine;
+
+    @Param({"256", "1024", "4096"})
+    public int batch;
 
     private DpSgdTrainer local;
     private SparkDpSgdTrainer spark;
@@ -87,29 +92,33 @@ public class SparkStepBenchmark {
     private long broadcastNanos;
     private long jobNanos;
     private long updateNanos;
+    private TaskTimes taskTimes;
 
     @Setup(Level.Trial)
     public void setUp() {
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(model));
         net.init();
         int inputs = model.equals("mlp") ? 784 : 64;
-        data = syntheticData(inputs, 10);
-        double q = (double) EXPECTED_BATCH / EXAMPLES;
+        data = syntheticData(EXAMPLES_PER_BATCH * batch, inputs, 10);
+        double q = 1.0 / EXAMPLES_PER_BATCH;
         if (engine.equals("local")) {
             local = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(q)
-                    .physicalBatchSize(EXPECTED_BATCH).noiseSource(NoiseSource.secure()).build();
+                    .physicalBatchSize(256).noiseSource(NoiseSource.secure()).build();
         } else if (engine.equals("spark")) {
             context = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("SparkStepBenchmark")
                     .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1"));
             // parallelize keeps the examples in the partition objects, which every task would carry: cache them
             // and cut the lineage once (docs/spark.md, "Data"), as an RDD read from files needs no such step.
-            JavaRDD<DataSet> rdd = context.parallelize(data.asList(), 2).cache();
+            JavaRDD<DataSet> rdd = context.parallelize(data.batchBy(256), 2).cache();
             rdd.rdd().localCheckpoint();
             rdd.count();
+
             spark = SparkDpSgdTrainer.builder(context, net).data(rdd)
-                    .l2NormClip(1).noiseMultiplier(1).sampleRate(q).physicalBatchSize(EXPECTED_BATCH)
+                    .l2NormClip(1).noiseMultiplier(1).sampleRate(q).physicalBatchSize(256)
                     .noiseSource(NoiseSource.secure()).build();
+            taskTimes = new TaskTimes(); // after build: only the steps' jobs
+            context.sc().addSparkListener(taskTimes);
         } else {
             throw new IllegalArgumentException("engine must be local or spark, got " + engine);
         }
@@ -133,10 +142,11 @@ public class SparkStepBenchmark {
     public void tearDown() {
         if (spark != null) {
             StepTimings t = spark.lastStepTimings().orElseThrow();
-            System.out.printf("%n[spark] model=%s steps=%d mean per step: broadcast %.2f ms, job (tasks + treeAggregate) "
-                            + "%.2f ms, noise + update %.2f ms; parameters %d bytes, partition sums %d bytes%n",
-                    model, steps, broadcastNanos / 1e6 / steps, jobNanos / 1e6 / steps, updateNanos / 1e6 / steps,
-                    t.parameterBytes(), t.aggregateBytes());
+            System.out.printf("%n[spark] model=%s batch=%d steps=%d mean per step: broadcast %.2f ms, job (tasks + "
+                            + "treeAggregate) %.2f ms, noise + update %.2f ms; parameters %d bytes, partition sums %d bytes%n",
+                    model, batch, steps, broadcastNanos / 1e6 / steps, jobNanos / 1e6 / steps,
+                    updateNanos / 1e6 / steps, t.parameterBytes(), t.aggregateBytes());
+            System.out.println("[spark] model=" + model + " batch=" + batch + " " + taskTimes.summary());
             spark.close();
             context.close();
         }
@@ -161,11 +171,11 @@ public class SparkStepBenchmark {
         };
     }
 
-    static DataSet syntheticData(int inputs, int classes) {
+    static DataSet syntheticData(int examples, int inputs, int classes) {
         Random random = new Random(7);
-        float[][] x = new float[EXAMPLES][inputs];
-        float[][] y = new float[EXAMPLES][classes];
-        for (int i = 0; i < EXAMPLES; i++) {
+        float[][] x = new float[examples][inputs];
+        float[][] y = new float[examples][classes];
+        for (int i = 0; i < examples; i++) {
             for (int j = 0; j < inputs; j++) {
                 x[i][j] = random.nextFloat();
             }

@@ -1,12 +1,12 @@
 package io.github.dpsgd4j.examples.cli;
 
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * {@code train --engine local|spark [--spark-master URL]}: which backend runs the private steps.
  * {@code local} (default) is the single-machine trainer; {@code spark} runs dp-spark's trainer with an
- * embedded Spark driver on the given master (default {@code local[2]}).
+ * embedded Spark driver on the given master (default {@code local[2]}). Both engines write and resume the
+ * same checkpoints ({@code --checkpoint}, {@code --resume}).
  */
 final class EngineOption {
 
@@ -21,7 +21,7 @@ final class EngineOption {
      *
      * @throws IllegalArgumentException naming the option, the value and what to do
      */
-    static boolean spark(String engine, String sparkMaster, Path resume, Path checkpoint) {
+    static boolean spark(String engine, String sparkMaster) {
         String name = engine == null ? "local" : engine.trim().toLowerCase(Locale.ROOT);
         if (!name.equals("local") && !name.equals("spark")) {
             throw new IllegalArgumentException("--engine must be local or spark, got '" + engine + "'");
@@ -29,10 +29,6 @@ final class EngineOption {
         boolean spark = name.equals("spark");
         if (!spark && sparkMaster != null) {
             throw new IllegalArgumentException("--spark-master needs --engine spark");
-        }
-        if (spark && (resume != null || checkpoint != null)) {
-            throw new IllegalArgumentException((resume != null ? "--resume" : "--checkpoint") + " is not available "
-                    + "with --engine spark yet: run without it (the Java API SparkDpSgdTrainer checkpoints and resumes)");
         }
         return spark;
     }

@@ -2,7 +2,6 @@ package io.github.dpsgd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.dpsgd4j.accounting.AccountantType;
-import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.DatasetName;
@@ -17,9 +16,6 @@ import io.github.dpsgd4j.examples.training.PreparedData;
 import io.github.dpsgd4j.examples.training.Preset;
 import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.RunResult;
-import io.github.dpsgd4j.examples.training.SparkTrainingRun;
-import io.github.dpsgd4j.examples.training.TrainingMonitor;
-import io.github.dpsgd4j.examples.training.TrainingRun;
 import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
 import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
@@ -32,7 +28,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -147,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
             return fineTune(Preset.parse(preset));
         }
         long start = System.nanoTime();
-        sparkEngine = EngineOption.spark(engine, sparkMaster, resume, checkpoint);
+        sparkEngine = EngineOption.spark(engine, sparkMaster);
         TrainState state = resolveState();
         RunRecipe recipe = state.recipe();
         if (out != null) {
@@ -175,24 +169,15 @@ final class TrainCommand implements Callable<Integer> {
 
         NoiseSource noise = seed == null ? NoiseSource.secure() : NoiseSource.seeded(seed);
         Path checkpointDirectory = resume != null ? resume : checkpoint;
-        StateKeeper keeper = new StateKeeper(progress, state, checkpointDirectory);
-        TrainingRun run = new TrainingRun(recipe, prepared, noise, state.modelSeed(), keeper);
+        TrainStateKeeper keeper = new TrainStateKeeper(progress, state, checkpointDirectory);
+        EngineRun run = new EngineRun(sparkEngine ? EngineOption.master(sparkMaster) : null, recipe, prepared, noise,
+                state, keeper);
         if (checkpointDirectory != null && resume == null) {
             state.write(checkpointDirectory);
         }
-        // A run stopped before its first checkpoint left only its journal: restart it from fresh weights; the
-        // trainer built on the directory counts the journal's steps as spent.
-        Optional<PrivacyLedger> journalOnly = resume == null ? Optional.empty()
-                : DpSgdCheckpoint.journalWithoutCheckpoint(resume);
-        journalOnly.ifPresent(ledger -> spec.commandLine().getErr().println("dpsgd4j train: --resume " + resume
-                + ": the run stopped before its first checkpoint; training restarts from fresh weights and its "
-                + "privacy journal's " + ledger.totalSteps() + " steps stay counted as spent"));
         RunResult result;
         try {
-            result = sparkEngine ? new SparkTrainingRun(recipe, prepared, noise,
-                    state.modelSeed(), keeper, EngineOption.master(sparkMaster)).train()
-                    : resume == null || journalOnly.isPresent() ? run.train(checkpointDirectory)
-                    : run.resume(resume, state.history());
+            result = run.train(checkpointDirectory, resume != null, spec.commandLine().getErr());
         } catch (IllegalArgumentException | IllegalStateException ex) {
             throw withAdviceTrainCanFollow(ex, recipe);
         }
@@ -387,50 +372,5 @@ final class TrainCommand implements Callable<Integer> {
                 .row("report", folder.directory().toString());
         result.budgetStop().ifPresent(stop -> summary.row("budget stop", stop));
         summary.print(stdout, "");
-    }
-
-    /** Forwards progress to the display and keeps the resume state beside the checkpoints. */
-    private static final class StateKeeper implements TrainingMonitor {
-        private final ProgressDisplay display;
-        private final Path directory;
-        private final List<EpochRecord> history;
-        private TrainState state;
-
-        StateKeeper(ProgressDisplay display, TrainState state, Path directory) {
-            this.display = display;
-            this.state = state;
-            this.directory = directory;
-            this.history = new ArrayList<>(state.history());
-        }
-
-        @Override
-        public void runStarted(String name, long totalSteps, long stepsDone) {
-            display.runStarted(name, totalSteps, stepsDone);
-        }
-
-        @Override
-        public void stepDone() {
-            display.stepDone();
-        }
-
-        @Override
-        public void epochDone(EpochRecord record, int totalEpochs) {
-            display.epochDone(record, totalEpochs);
-            if (directory != null) {
-                history.removeIf(e -> e.epoch() >= record.epoch());
-                history.add(record);
-                state = state.withHistory(history);
-                try {
-                    state.write(directory);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + directory.resolve(TrainState.FILE_NAME), e);
-                }
-            }
-        }
-
-        @Override
-        public void runFinished() {
-            display.runFinished();
-        }
     }
 }
