@@ -29,8 +29,8 @@ import java.util.Map;
  * online and offline, with caps and null bands), one-run empirical epsilon lower bounds, per-class
  * slices, the accountant's ROC bound, white-box and black-box model inversion (MI-Face), half-image
  * completion and, for DP-SGD models, the gradient-canary check of the settings. The work behind
- * {@link QuickAudit}'s audits once the models are trained. Stateless; not thread-safe per call
- * (queries DL4J networks).
+ * {@link QuickAudit}'s audits once the models are trained. Stateless; a call queries the target's DL4J
+ * network, so one network must not be audited from two threads at once.
  */
 final class ModelAuditor {
 
@@ -47,7 +47,7 @@ final class ModelAuditor {
      * @param execution progress of each phase
      */
     static ModelAudit audit(String name, AuditModels.Trained trained, AuditData data, AuditSettings settings,
-                                    AuditExecution execution) {
+                            AuditExecution execution) {
         Checks.notNull("trained", trained);
         TrainedModel target = trained.target();
         ShadowModels shadows = trained.shadows();
@@ -56,8 +56,8 @@ final class ModelAuditor {
         Checks.notNull("target", target);
         Dl4jClassifier model = Dl4jClassifier.of(target.network());
         if (model.numClasses() != data.numClasses()) {
-            throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but the data "
-                    + data.numClasses());
+            throw new IllegalArgumentException("the model has " + model.numClasses() + " output classes but the data "
+                    + data.numClasses() + ": audit it with data labelled by the model's classes");
         }
         boolean[] member = data.member();
         int[] labels = data.labels();
