@@ -39,6 +39,9 @@ import java.util.Map;
  * @param oneRunGdp         the Gaussian-DP one-run lower bound from the LiRA scores (null if not run)
  * @param classSlices       LiRA and RMIA by class (full confidences)
  * @param completion        half-image completion of individuals, members vs non-members (null if not run)
+ * @param shadowNote        how the shadow models (and a target trained by the same recipe) were certified,
+ *                          from {@link io.github.dpsgd4j.audit.model.TrainingRecipe#shadowCertificationNote()};
+ *                          null when each model was certified on its own
  */
 public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps caps, double trainAccuracy,
                          double testAccuracy, List<MembershipAudit.Result> membership, OneRunAudit.Result oneRun,
@@ -47,7 +50,8 @@ public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps 
                          Map<String, List<Reconstruction>> blackBoxReconstructions,
                          GradientCanaryAudit.Result gradientCanary, int memberCount, int nonMemberCount,
                          double seconds, Map<String, Double> phaseSeconds, RocBound rocBound,
-                         OneRunAudit.Result oneRunGdp, List<ClassSlice> classSlices, HalfImageCompletion completion) {
+                         OneRunAudit.Result oneRunGdp, List<ClassSlice> classSlices, HalfImageCompletion completion,
+                         String shadowNote) {
 
     public ModelAudit {
         phaseSeconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseSeconds));
@@ -64,12 +68,17 @@ public record ModelAudit(String name, double epsilon, double delta, PrivacyCaps 
                       double seconds, Map<String, Double> phaseSeconds) {
         this(name, epsilon, delta, caps, trainAccuracy, testAccuracy, membership, oneRun, inversion, reconstructions,
                 blackBoxInversion, blackBoxReconstructions, gradientCanary, memberCount, nonMemberCount, seconds,
-                phaseSeconds, null, null, List.of(), null);
+                phaseSeconds, null, null, List.of(), null, null);
     }
 
     /** RMIA AUC through full confidences (NaN if RMIA was not run). */
     public double rmiaAuc() {
         return fullConfidences().rmia() == null ? Double.NaN : fullConfidences().rmia().auc();
+    }
+
+    /** Offline RMIA AUC through full confidences (NaN with fewer than 4 shadow models: not run). */
+    public double rmiaOfflineAuc() {
+        return fullConfidences().rmiaOffline() == null ? Double.NaN : fullConfidences().rmiaOffline().auc();
     }
 
     /** The Gaussian-DP one-run epsilon lower bound (95%), NaN if not run. */

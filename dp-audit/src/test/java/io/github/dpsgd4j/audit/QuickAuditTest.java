@@ -4,6 +4,7 @@ import io.github.dpsgd4j.audit.model.MlpRecipe;
 import io.github.dpsgd4j.audit.model.NoiseMode;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
+import io.github.dpsgd4j.audit.report.AuditJson;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -18,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class QuickAuditTest {
 
@@ -65,6 +68,12 @@ class QuickAuditTest {
             assertEquals(recorder.counts.get(p)[0], recorder.counts.get(p)[1], "units of " + recorder.phases.get(p));
         }
         assertEquals(3, recorder.counts.get(3)[0], "the private target and its 2 shadows");
+        assertNull(parallel.get(0).shadowNote(), "non-private models are not certified: nothing to note");
+        assertEquals(MlpRecipe.SHARED_CALIBRATION_NOTE, parallel.get(1).shadowNote(),
+                "private shadows of one size share the first one's calibration: the report must say so");
+        assertEquals(MlpRecipe.SHARED_CALIBRATION_NOTE,
+                AuditJson.summary(parallel.get(1)).get("shadow_models_note").asText());
+        assertFalse(AuditJson.summary(parallel.get(0)).has("shadow_models_note"));
     }
 
     /**

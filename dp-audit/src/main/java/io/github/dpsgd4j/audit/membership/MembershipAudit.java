@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the loss-threshold attack, LiRA (online and offline) and RMIA against one target model on a pool
- * of members and non-members, through one or more output policies, and evaluates each with
- * {@link AttackMetrics} (thresholds chosen on held-out folds). Stateless and thread-safe.
+ * Runs the loss-threshold attack, LiRA (online and offline) and RMIA (online and, with at least four
+ * shadows, offline) against one target model on a pool of members and non-members, through one or
+ * more output policies, and evaluates each with {@link AttackMetrics} (thresholds chosen on held-out
+ * folds). Stateless and thread-safe.
  */
 public final class MembershipAudit {
 
@@ -28,9 +29,20 @@ public final class MembershipAudit {
      * @param rmia        RMIA with the same shadows as reference models (null when built with the
      *                    four-argument constructor of earlier versions)
      * @param rmiaScores  RMIA scores per pool example (null with {@code rmia})
+     * @param rmiaOffline offline RMIA ({@link Rmia#scoreOffline}, a tuned by {@link Rmia#tuneOfflineA} on the
+     *                    shadows), or null where the shadows do not allow it ({@link #offlineRmiaPossible})
+     * @param rmiaOfflineScores offline RMIA scores per pool example (null with {@code rmiaOffline})
+     * @param rmiaOfflineA the tuned a in [0, 1] of {@code rmiaOffline} (NaN without it)
      */
     public record Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
-                         double[] liraOnlineScores, AttackMetrics rmia, double[] rmiaScores) {
+                         double[] liraOnlineScores, AttackMetrics rmia, double[] rmiaScores,
+                         AttackMetrics rmiaOffline, double[] rmiaOfflineScores, double rmiaOfflineA) {
+
+        /** The results without offline RMIA. */
+        public Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
+                      double[] liraOnlineScores, AttackMetrics rmia, double[] rmiaScores) {
+            this(policy, loss, liraOnline, liraOffline, liraOnlineScores, rmia, rmiaScores, null, null, Double.NaN);
+        }
 
         /** The results of version 0.1.0, without RMIA. */
         public Result(String policy, AttackMetrics loss, AttackMetrics liraOnline, AttackMetrics liraOffline,
@@ -63,10 +75,41 @@ public final class MembershipAudit {
             double[] loss = LossThresholdAttack.scores(targetLogits, labels, policy);
             Lira.Scores lira = Lira.score(shadows, targetLogits, labels, policy, variance);
             double[] rmia = Rmia.score(shadows, targetLogits, labels, policy, Rmia.DEFAULT_GAMMA);
+            AttackMetrics offline = null;
+            double[] offlineScores = null;
+            double a = Double.NaN;
+            if (offlineRmiaPossible(shadows)) {
+                a = Rmia.tuneOfflineA(shadows, labels, policy, Rmia.DEFAULT_GAMMA);
+                offlineScores = Rmia.scoreOffline(shadows, targetLogits, labels, policy, Rmia.DEFAULT_GAMMA, a);
+                offline = metrics(offlineScores, member, seed);
+            }
             results.add(new Result(policy.name(), metrics(loss, member, seed), metrics(lira.online(), member, seed),
-                    metrics(lira.offline(), member, seed), lira.online(), metrics(rmia, member, seed), rmia));
+                    metrics(lira.offline(), member, seed), lira.online(), metrics(rmia, member, seed), rmia,
+                    offline, offlineScores, a));
         }
         return results;
+    }
+
+    /**
+     * Whether offline RMIA can run on these shadows: at least 3 of them, and every example left out
+     * by one of shadows 1..S-1 (shadow 0 plays the target while a is tuned). Shadows made by
+     * {@link ShadowModels#train} in complementary pairs qualify from 4 on.
+     */
+    public static boolean offlineRmiaPossible(ShadowModels shadows) {
+        Checks.notNull("shadows", shadows);
+        if (shadows.count() < 3) {
+            return false;
+        }
+        for (int i = 0; i < shadows.size(); i++) {
+            boolean out = false;
+            for (int s = 1; s < shadows.count() && !out; s++) {
+                out = !shadows.kept(s, i);
+            }
+            if (!out) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Splits scores by membership and evaluates them. */

@@ -149,6 +149,24 @@ public final class MlpRecipe implements TrainingRecipe {
                 run.noiseMultiplier(), run.sampleRate(), run.steps()));
     }
 
+    /**
+     * The shared calibration of a private recipe (null without privacy): the first model of each
+     * training-set size calibrates sigma and takes its steps under the trainer's budget guard; later
+     * models of that size reuse its sigma, sample rate and step count (checked equal after training, else
+     * an error) and so have the same ledger and guarantee, but their steps are not checked against the
+     * budget one by one.
+     */
+    @Override
+    public String shadowCertificationNote() {
+        return budget == null ? null : SHARED_CALIBRATION_NOTE;
+    }
+
+    /** The text of {@link #shadowCertificationNote()} for private recipes. */
+    public static final String SHARED_CALIBRATION_NOTE = "private models of the same training-set size share "
+            + "the first one's noise calibration: the first is trained under the budget guard, the others reuse its "
+            + "sigma, sample rate and step count (checked equal after training), so they spend the same guarantee, "
+            + "but their steps are not guarded one by one; shadow models are the auditor's own and are never released";
+
     /** True: every call builds its own network and noise source; the calibration memo is concurrent. */
     @Override
     public boolean threadSafe() {

@@ -28,4 +28,12 @@ public interface TrainingRecipe {
     default boolean threadSafe() {
         return false;
     }
+
+    /**
+     * What an audit report must say about how this recipe certifies the shadow models it trains, or
+     * null when each model is trained and certified on its own (the default).
+     */
+    default String shadowCertificationNote() {
+        return null;
+    }
 }

@@ -27,6 +27,10 @@ public final class AuditJson {
     /** Shared mapper (thread-safe once configured). */
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** Why offline RMIA is missing from an audit with fewer than 4 shadow models. */
+    public static final String OFFLINE_RMIA_NOTE = "not run: offline RMIA needs at least 4 shadow models (one plays "
+            + "the target while a is tuned, the others must leave every example out at least once)";
+
     private AuditJson() {
     }
 
@@ -44,7 +48,12 @@ public final class AuditJson {
      * {@code rmia_auc_ci}, {@code rmia_tpr_at_fpr} and {@code lira_tpr_at_fpr} (keys {@code 10pct},
      * {@code 1pct}, {@code 0_1pct}: {@code tpr}, Clopper&ndash;Pearson {@code tpr_ci},
      * {@code achieved_fpr}; null where not resolvable), {@code roc_bound} (the accountant's largest TPR
-     * at those FPRs; 1 without a guarantee) and {@code epsilon_lower_bound_gdp} (Gaussian-DP one-run, 95%).
+     * at those FPRs; 1 without a guarantee) and {@code epsilon_lower_bound_gdp} (Gaussian-DP one-run, 95%);
+     * offline RMIA ({@code Rmia.scoreOffline} with the a tuned on the shadows): {@code rmia_offline_auc},
+     * {@code rmia_offline_auc_ci}, {@code rmia_offline_a} and {@code rmia_offline_tpr_at_fpr} (as
+     * {@code rmia_tpr_at_fpr}), all null with {@code rmia_offline_note} when the audit had fewer than 4
+     * shadow models; {@code shadow_models_note} when the recipe shares one model's certification among
+     * its siblings ({@code TrainingRecipe.shadowCertificationNote()}).
      */
     public static ObjectNode summary(ModelAudit a) {
         ObjectNode n = MAPPER.createObjectNode();
@@ -70,6 +79,19 @@ public final class AuditJson {
             putInterval(n, "rmia_auc_ci", rmia.aucLower(), rmia.aucUpper());
             n.set("rmia_tpr_at_fpr", tprAtFpr(rmia));
         }
+        AttackMetrics offline = a.fullConfidences().rmiaOffline();
+        if (offline != null) {
+            put(n, "rmia_offline_auc", offline.auc());
+            putInterval(n, "rmia_offline_auc_ci", offline.aucLower(), offline.aucUpper());
+            put(n, "rmia_offline_a", a.fullConfidences().rmiaOfflineA());
+            n.set("rmia_offline_tpr_at_fpr", tprAtFpr(offline));
+        } else {
+            for (String key : new String[] {"rmia_offline_auc", "rmia_offline_auc_ci", "rmia_offline_a",
+                    "rmia_offline_tpr_at_fpr"}) {
+                n.putNull(key);
+            }
+            n.put("rmia_offline_note", OFFLINE_RMIA_NOTE);
+        }
         n.set("lira_tpr_at_fpr", tprAtFpr(lira));
         ObjectNode bound = n.putObject("roc_bound");
         for (double f : AttackMetrics.TARGET_FPRS) {
@@ -92,6 +114,9 @@ public final class AuditJson {
             putInterval(n, "gradient_canary_epsilon_ci", c.epsilonLower(), c.epsilonUpper());
             put(n, "gradient_canary_noise_ratio", c.noiseStdRatio());
             n.put("gradient_canary_violation", c.violation());
+        }
+        if (a.shadowNote() != null) {
+            n.put("shadow_models_note", a.shadowNote());
         }
         put(n, "seconds", a.seconds());
         return n;
@@ -118,6 +143,11 @@ public final class AuditJson {
             p.set("lira_offline", attack(r.liraOffline()));
             if (r.rmia() != null) {
                 p.set("rmia", attack(r.rmia()));
+            }
+            if (r.rmiaOffline() != null) {
+                ObjectNode offlineNode = attack(r.rmiaOffline());
+                put(offlineNode, "a", r.rmiaOfflineA());
+                p.set("rmia_offline", offlineNode);
             }
         }
         ObjectNode one = n.putObject("one_run_audit");

@@ -151,7 +151,7 @@ public final class AuditReportWriter {
         s.append("<h2>Summary</h2>\n<table><tr><th>model</th><th>epsilon</th><th>train acc</th><th>test acc</th>")
                 .append("<th>LiRA AUC [95% CI]</th><th>null band</th><th>max AUC (cap)</th><th>loss AUC</th>")
                 .append("<th>LiRA advantage (held out)</th><th>advantage null 95%</th><th>max advantage (cap)</th>")
-                .append("<th>TPR at 10% FPR</th><th>RMIA AUC</th><th>accountant's TPR bound at 10% / 1% / 0.1% FPR</th>")
+                .append("<th>TPR at 10% FPR</th><th>RMIA AUC online / offline</th><th>accountant's TPR bound at 10% / 1% / 0.1% FPR</th>")
                 .append("<th>empirical epsilon lower bound (CP / GDP)</th><th>seconds</th></tr>\n");
         for (ModelAudit a : audits) {
             AttackMetrics lira = a.fullConfidences().liraOnline();
@@ -164,7 +164,8 @@ public final class AuditReportWriter {
                     .append("</td><td>").append(f(lira.advantage())).append("</td><td>")
                     .append(f(lira.maxAdvantageNull95())).append("</td><td>").append(f(a.caps().maxAdvantage()))
                     .append("</td><td>").append(t.resolvable() ? f(t.tpr()) : "not resolvable").append("</td><td>")
-                    .append(f(a.rmiaAuc())).append("</td><td>").append(bounds(a)).append("</td><td>")
+                    .append(f(a.rmiaAuc())).append(" / ").append(f(a.rmiaOfflineAuc())).append("</td><td>")
+                    .append(bounds(a)).append("</td><td>")
                     .append(f(a.epsilonLowerBound())).append(" / ").append(f(a.epsilonLowerBoundGdp()))
                     .append("</td><td>").append(String.format(Locale.ROOT, "%.1f",
                             a.seconds())).append("</td></tr>\n");
@@ -174,12 +175,15 @@ public final class AuditReportWriter {
                 .append(" from the LiRA scores, 95% confidence: CP = Steinke et al. 2023 ((epsilon, delta) test), GDP =")
                 .append(" Mahloujifar et al. 2025 (Gaussian trade-off curves, tighter). The accountant's TPR bound is the")
                 .append(" largest TPR any attack can reach against the model's privacy-loss distribution (dashed black")
-                .append(" curve on each ROC).</p>\n");
+                .append(" curve on each ROC). RMIA offline uses for each example only the shadows that left it out,")
+                .append(" with the paper's a tuned on the shadows (at least 4 shadows; n/a otherwise).</p>\n");
+        audits.stream().map(ModelAudit::shadowNote).filter(java.util.Objects::nonNull).distinct().forEach(note ->
+                s.append("<p class=\"note\"><b>Shadow models:</b> ").append(esc(note)).append(".</p>\n"));
         for (ModelAudit a : audits) {
             s.append("<h2>Membership inference: ").append(esc(a.name())).append("</h2>\n")
                     .append("<img src=\"roc-").append(esc(a.name())).append(".png\" alt=\"ROC\">\n")
                     .append("<table><tr><th>output policy</th><th>loss AUC</th><th>LiRA online AUC</th>")
-                    .append("<th>LiRA offline AUC</th><th>RMIA AUC</th><th>LiRA advantage</th><th>LiRA TPR at 10% FPR</th>")
+                    .append("<th>LiRA offline AUC</th><th>RMIA AUC</th><th>RMIA offline AUC (a)</th><th>LiRA advantage</th><th>LiRA TPR at 10% FPR</th>")
                     .append("</tr>\n");
             for (MembershipAudit.Result r : a.membership()) {
                 AttackMetrics.TprAtFpr t = r.liraOnline().atFpr(0.1);
@@ -187,6 +191,8 @@ public final class AuditReportWriter {
                         .append("</td><td>").append(f(r.liraOnline().auc())).append("</td><td>")
                         .append(f(r.liraOffline().auc())).append("</td><td>")
                         .append(r.rmia() == null ? "n/a" : f(r.rmia().auc())).append("</td><td>")
+                        .append(r.rmiaOffline() == null ? "n/a" : f(r.rmiaOffline().auc()) + " (" + f(r.rmiaOfflineA())
+                                + ")").append("</td><td>")
                         .append(f(r.liraOnline().advantage()))
                         .append("</td><td>").append(t.resolvable() ? f(t.tpr()) : "not resolvable")
                         .append("</td></tr>\n");

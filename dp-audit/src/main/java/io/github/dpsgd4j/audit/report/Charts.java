@@ -55,6 +55,10 @@ public final class Charts {
         if (audit.fullConfidences().rmia() != null) {
             add(chart, "RMIA (AUC " + fmt(audit.rmiaAuc()) + ")", audit.fullConfidences().rmia(), floor);
         }
+        if (audit.fullConfidences().rmiaOffline() != null) {
+            add(chart, "RMIA offline (AUC " + fmt(audit.rmiaOfflineAuc()) + ")", audit.fullConfidences().rmiaOffline(),
+                    floor);
+        }
         double[] grid = logGrid(floor, 1, 60);
         XYSeries chance = chart.addSeries("chance", grid, grid.clone());
         chance.setMarker(SeriesMarkers.NONE);

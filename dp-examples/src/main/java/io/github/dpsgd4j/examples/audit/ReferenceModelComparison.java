@@ -13,6 +13,7 @@ import io.github.dpsgd4j.audit.model.OutputPolicy;
 import io.github.dpsgd4j.audit.model.TrainedModel;
 import io.github.dpsgd4j.audit.model.TrainingRecipe;
 import io.github.dpsgd4j.audit.stats.AttackMetrics;
+import io.github.dpsgd4j.audit.stats.BinomialIntervals;
 import io.github.dpsgd4j.examples.data.FashionMnist;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,8 +33,10 @@ import java.util.Locale;
  * {@code dpsgd4j audit}, seeded DP-SGD noise so that a run can be repeated), then scores both attacks
  * with the first k shadows for every k, and writes one CSV row per (model, k, attack) with the AUC,
  * its DeLong 95% interval, the null band and the held-out TPR at 10% / 1% / 0.1% FPR ("" where the
- * sample does not resolve the FPR: fewer than 10 expected false positives). '#' lines record the
- * setting, the wall and CPU time and the load average.
+ * sample does not resolve the FPR: fewer than 10 expected false positives), then for each FPR the
+ * 95% Clopper&ndash;Pearson interval of that TPR and the held-out FPR actually reached. '#' lines record the
+ * setting, the wall and CPU time and the load average. The file is rewritten after each model, so a
+ * stopped run keeps the models that finished.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp "dp-examples/target/classes:$(cat dp-examples/target/runtime-classpath.txt)" \
@@ -94,7 +97,10 @@ public final class ReferenceModelComparison {
         lines.add("# arguments: " + String.join(" ", shown) + "; seeded DP-SGD noise; shadows on " + threads
                 + " threads, ND4J on 1 thread; load average at start " + loadAverage());
         lines.add("model,epsilon,noise_multiplier,train_accuracy,test_accuracy,members,non_members,k,attack,auc,"
-                + "auc_lower,auc_upper,auc_null_half_width,tpr_at_10pct_fpr,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr");
+                + "auc_lower,auc_upper,auc_null_half_width,tpr_at_10pct_fpr,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,"
+                + "tpr_at_10pct_fpr_lower,tpr_at_10pct_fpr_upper,achieved_fpr_at_10pct,"
+                + "tpr_at_1pct_fpr_lower,tpr_at_1pct_fpr_upper,achieved_fpr_at_1pct,"
+                + "tpr_at_0.1pct_fpr_lower,tpr_at_0.1pct_fpr_upper,achieved_fpr_at_0.1pct");
         long wallStart = System.nanoTime();
         long cpuStart = processCpuNanos();
         for (String name : List.of("non_private", "private")) {
@@ -123,6 +129,7 @@ public final class ReferenceModelComparison {
             }
             lines.add(String.format(Locale.ROOT, "# %s: target and %d shadows trained and scored in %.1f s wall",
                     name, shadowModels, (System.nanoTime() - modelStart) / 1e9));
+            Files.write(out, lines); // what finished is kept if a long run is stopped
         }
         lines.add(String.format(Locale.ROOT, "# total %.1f s wall, %.1f s CPU (user + system, all threads); "
                         + "load average at end %s", (System.nanoTime() - wallStart) / 1e9,
@@ -149,6 +156,17 @@ public final class ReferenceModelComparison {
         for (double f : AttackMetrics.TARGET_FPRS) {
             AttackMetrics.TprAtFpr t = m.atFpr(f);
             s.append(',').append(t.resolvable() ? String.format(Locale.ROOT, "%.4f", t.tpr()) : "");
+        }
+        for (double f : AttackMetrics.TARGET_FPRS) {
+            AttackMetrics.TprAtFpr t = m.atFpr(f);
+            if (!t.resolvable()) {
+                s.append(",,,");
+                continue;
+            }
+            long truePositives = Math.round(t.tpr() * m.members());
+            s.append(String.format(Locale.ROOT, ",%.4f,%.4f,%.5f",
+                    BinomialIntervals.clopperPearsonLower(truePositives, m.members(), 0.05),
+                    BinomialIntervals.clopperPearsonUpper(truePositives, m.members(), 0.05), t.achievedFpr()));
         }
         return s.toString();
     }

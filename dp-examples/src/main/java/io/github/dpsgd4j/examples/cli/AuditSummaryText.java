@@ -25,8 +25,10 @@ final class AuditSummaryText {
             out.printf(Locale.ROOT, "    LiRA advantage %.3f (held out; null 95%% %.3f, cap %.3f); one-run epsilon "
                     + "lower bound %.3f%n", lira.advantage(), lira.maxAdvantageNull95(), a.caps().maxAdvantage(),
                     a.epsilonLowerBound());
-            out.printf(Locale.ROOT, "    RMIA AUC %.3f; Gaussian-DP one-run lower bound %.3f; accountant's TPR bound at 1%% / 0.1%% "
-                    + "FPR %s%n", a.rmiaAuc(), a.epsilonLowerBoundGdp(), a.rocBound() == null ? "1 / 1 (no guarantee)"
+            out.printf(Locale.ROOT, "    RMIA AUC %.3f (offline %s); Gaussian-DP one-run lower bound %.3f; accountant's TPR "
+                    + "bound at 1%% / 0.1%% FPR %s%n", a.rmiaAuc(), Double.isNaN(a.rmiaOfflineAuc())
+                    ? "not run: needs >= 4 shadows" : String.format(Locale.ROOT, "%.3f", a.rmiaOfflineAuc()),
+                    a.epsilonLowerBoundGdp(), a.rocBound() == null ? "1 / 1 (no guarantee)"
                     : String.format(Locale.ROOT, "%.4f / %.4f", a.rocBound().tprAt(0.01), a.rocBound().tprAt(0.001)));
             out.printf(Locale.ROOT, "    MI-Face: identification %.2f (chance %.2f), correlation %.3f, member gap "
                             + "%.4f (null 95%% +- %.4f)%n", a.inversion().identificationRate(), a.inversion().chance(),
@@ -38,5 +40,7 @@ final class AuditSummaryText {
                         c.epsilonUpper(), c.accountantEpsilon(), c.violation() ? "VIOLATION" : "consistent");
             }
         }
+        audits.stream().map(ModelAudit::shadowNote).filter(java.util.Objects::nonNull).distinct()
+                .forEach(note -> out.println("  Note on shadow models: " + note + "."));
     }
 }

@@ -63,6 +63,16 @@ class AuditCommandTest {
         double epsilon = json.get("private").get("epsilon").asDouble();
         assertTrue(epsilon > 2.9 && epsilon <= 3.0, "private epsilon " + epsilon);
         assertTrue(json.get("private").get("max_auc").asDouble() < 1);
+        for (String model : new String[] {"non_private", "private"}) {
+            JsonNode m = json.get(model);
+            assertTrue(m.get("rmia_offline_auc").isNull(), "2 shadows are too few for offline RMIA: " + m);
+            assertTrue(m.get("rmia_offline_note").asText().contains("at least 4 shadow models"), m.toString());
+        }
+        assertTrue(json.get("private").get("shadow_models_note").asText().contains("share"),
+                "private shadows share one calibration: the JSON says so");
+        assertFalse(json.get("non_private").has("shadow_models_note"));
+        assertTrue(Files.readString(out.resolve("index.html"), StandardCharsets.UTF_8).contains("Shadow models:"),
+                "the report page shows the note");
         for (String file : new String[] {"index.html", "audit.json", "roc-non_private.png", "roc-private.png",
                 "reconstructions.png", "privacy-utility.png"}) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
@@ -90,13 +100,19 @@ class AuditCommandTest {
         Path membersCsv = csv("members.csv", members, true);
         Path nonMembersCsv = csv("non-members.csv", digits.subset(outRows), false);
         CliRun run = CliRun.of("audit", "--model", model.toString(), "--members", membersCsv.toString(), "--non-members",
-                nonMembersCsv.toString(), "--quick", "--shadows", "2", "--shadow-epochs", "5",
+                nonMembersCsv.toString(), "--quick", "--shadows", "4", "--shadow-epochs", "5",
                 "--out", dir.resolve("user").toString(), "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode m = run.lastJsonLine().get("model");
         for (String field : SUMMARY_FIELDS) {
             assertTrue(m.has(field), "lacks " + field + ": " + m);
         }
+        // With 4 shadows offline RMIA runs (its value against Rmia.scoreOffline: OfflineRmiaReportTest in dp-audit).
+        double offline = m.get("rmia_offline_auc").asDouble(-1);
+        double a = m.get("rmia_offline_a").asDouble(-1);
+        assertTrue(offline >= 0 && offline <= 1 && a >= 0 && a <= 1, m.toString());
+        assertTrue(m.get("rmia_offline_tpr_at_fpr").has("10pct"), m.toString());
+        assertFalse(m.has("shadow_models_note"), "shadows of a user's model are trained without privacy");
         assertTrue(m.get("train_accuracy").asDouble() > 0.85, m.toString());
         assertTrue(m.get("epsilon").isNull());
     }
