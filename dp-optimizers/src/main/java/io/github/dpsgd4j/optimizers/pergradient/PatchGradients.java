@@ -35,14 +35,20 @@ import java.util.List;
  */
 final class PatchGradients {
 
-    /** Examples per chunk of a shared-weight product are chosen so the broadcast weights stay under this many elements. */
+    /** Examples per chunk of a broadcast product are chosen so the broadcast copies stay under this many elements. */
     private static final long SHARED_LEFT_ELEMENTS = 1L << 22;
-
-    private PatchGradients() {
-    }
 
     /**
      * {@code left} (or its transpose) times every example's matrix: result[i] = op(left) right[i].
+     * Two ways, chosen by the elements they copy (the products are the same work):
+     * <ul>
+     *   <li>broadcast: a copy of op(left) per example and one batched product, copying B*m*k
+     *       elements; cheap for small weights over many positions (the resnet's 3x3 layers);</li>
+     *   <li>stacked: {@code right} laid out as [k, B*n], one matrix product, the [m, B, n] result
+     *       copied back to [B, m, n], copying B*n*(k + m) elements; cheap for large weights over
+     *       few positions (the StepBenchmark CNN's second layer, where broadcasting cost more than
+     *       the products).</li>
+     * </ul>
      *
      * @param left          [m, k] (or [k, m] with {@code transposeLeft}); not modified
      * @param right         [B, k, n]; not modified
@@ -51,16 +57,21 @@ final class PatchGradients {
      */
     static INDArray sharedLeftProduct(INDArray left, INDArray right, boolean transposeLeft) {
         long batch = right.size(0);
-        long m = transposeLeft ? left.size(1) : left.size(0);
-        long k = transposeLeft ? left.size(0) : left.size(1);
+        long k = right.size(1);
         long n = right.size(2);
-        INDArray op = (transposeLeft ? left.transpose() : left).dup('c').reshape('c', 1, m, k);
+        INDArray op = transposeLeft ? left.transpose() : left;
+        long m = op.size(0);
+        if (m * k > n * (k + m)) {
+            INDArray stacked = right.permute(1, 0, 2).dup('c').reshape('c', k, batch * n);
+            return op.mmul(stacked).reshape('c', m, batch, n).permute(1, 0, 2).dup('c');
+        }
+        INDArray single = op.dup('c').reshape('c', 1, m, k);
         INDArray result = Nd4j.createUninitialized(right.dataType(), new long[] {batch, m, n}, 'c');
         long chunk = Math.max(1, Math.min(batch, SHARED_LEFT_ELEMENTS / Math.max(1, m * k)));
-        INDArray broadcast = op.broadcast(chunk, m, k);
+        INDArray broadcast = single.broadcast(chunk, m, k);
         for (long from = 0; from < batch; from += chunk) {
             long to = Math.min(batch, from + chunk);
-            INDArray lefts = to - from == chunk ? broadcast : op.broadcast(to - from, m, k);
+            INDArray lefts = to - from == chunk ? broadcast : single.broadcast(to - from, m, k);
             INDArray product = Nd4j.matmul(lefts, right.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(),
                     NDArrayIndex.all()));
             result.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all()).assign(product);
