@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RecurrentAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -30,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attention layers in the trainer: with sigma = 0, C = infinity and q = 1 a private step through
- * {@code SelfAttentionLayerRule} is DL4J's own {@code fit()} step (Adam, three steps), with masked
- * sequences in a MultiLayerNetwork and in a ComputationGraph.
+ * {@code SelfAttentionLayerRule} or {@code RecurrentAttentionLayerRule} is DL4J's own {@code fit()} step
+ * (Adam, three steps), with masked sequences in a MultiLayerNetwork and in a ComputationGraph.
  */
 class AttentionTrainerTest {
 
@@ -84,6 +85,30 @@ class AttentionTrainerTest {
             trainer.step(data);
         }
         assertClose(reference.params(), privateNet.params());
+    }
+
+    @Test
+    void privateStep_withoutNoiseOrClipping_equalsFit_forMaskedRecurrentAttention() {
+        for (boolean projectInput : new boolean[] {true, false}) {
+            DataSet data = maskedSequences(5, 6, 4);
+            MultiLayerNetwork reference = new MultiLayerNetwork(base(WorkspaceMode.ENABLED).list()
+                    .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
+                    .layer(new RecurrentAttentionLayer.Builder().nIn(4).nOut(4).nHeads(projectInput ? 2 : 1)
+                            .projectInput(projectInput).activation(Activation.TANH).build())
+                    .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
+                            .activation(Activation.SOFTMAX).build())
+                    .build());
+            reference.init();
+            MultiLayerNetwork privateNet = reference.clone();
+            DpSgdTrainer trainer = DpSgdTrainer.builder(privateNet).l2NormClip(Double.POSITIVE_INFINITY)
+                    .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3)).build();
+            assertEquals(GradientEngine.Strategy.BOOKKEEPING, trainer.strategy(), trainer.warnings().toString());
+            for (int step = 0; step < 3; step++) {
+                reference.fit(data);
+                trainer.step(data);
+            }
+            assertClose(reference.params(), privateNet.params());
+        }
     }
 
     @Test

@@ -15,7 +15,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code V_h = Xk Wv_h^T} with Wq_h [P, nInQ] (the projections are [H, P, nIn] arrays),
  * {@code A_h = softmax_keys(Q_h K_h^T / sqrt(P) + 1e9 (m - 1))} with m the [Tk] key mask (ND4J adds
  * -1e9 to the scores of masked keys; queries are not masked), {@code O_h = A_h V_h}; the heads are
- * concatenated per step, R = [O_1 .. O_H] [Tq, HP], and projected, Y = R Wo [Tq, nOut].
+ * concatenated per step, R = [O_1 .. O_H] [Tq, HP], and projected, Y = R Wo [Tq, nOut]. Without
+ * projections (Wq null: DL4J's single-head {@code dot_product_attention}) Q = Xq, K = V = Xk, P = nIn
+ * and Y = R.
  *
  * <p>The backward pass, from Y's gradient G: {@code dR = G Wo^T}, {@code dA = dO V^T},
  * {@code dV = A^T dO}, {@code dS = A * (dA - rowsum(A * dA))} (softmax), divided by sqrt(P),
@@ -56,7 +58,7 @@ final class MultiHeadAttention {
      * @param queryRows [B, Tq, nInQ] c order
      * @param keyRows   [B, Tk, nIn] c order (keys and values)
      * @param mask      [B, Tk] key mask (1 keep, 0 skip), or null
-     * @param wq        [H, P, nInQ]
+     * @param wq        [H, P, nInQ], or null for attention without projections (then wk, wv, wo null)
      * @param wk        [H, P, nIn]
      * @param wv        [H, P, nIn]
      * @param wo        [H*P, nOut]
@@ -64,7 +66,8 @@ final class MultiHeadAttention {
      */
     MultiHeadAttention(INDArray queryRows, INDArray keyRows, INDArray mask, INDArray wq, INDArray wk, INDArray wv,
                        INDArray wo, boolean scaled) {
-        this(queryRows, wq.size(0), flat(wq), flat(wk), flat(wv), wo, keyRows, null, null, mask, scaled);
+        this(queryRows, wq == null ? 1 : wq.size(0), flat(wq), flat(wk), flat(wv), wo, keyRows, null, null, mask,
+                scaled);
     }
 
     private MultiHeadAttention(INDArray queryRows, long heads, INDArray wq, INDArray wk, INDArray wv, INDArray wo,
@@ -77,7 +80,7 @@ final class MultiHeadAttention {
         this.queries = queryRows.size(1);
         this.keys = keyRows != null ? keyRows.size(1) : k.size(1);
         this.heads = heads;
-        this.headSize = wq.size(0) / heads;
+        this.headSize = wq == null ? queryRows.size(2) : wq.size(0) / heads;
         this.scaled = scaled;
         this.scale = scaled ? Math.sqrt(headSize) : 1;
         this.keyMask = mask;
@@ -117,8 +120,11 @@ final class MultiHeadAttention {
         return attended;
     }
 
-    /** The layer output Y = R Wo, [B, Tq, nOut]. */
+    /** The layer output Y = R Wo (R without projections), [B, Tq, nOut]. */
     INDArray output() {
+        if (wo == null) {
+            return attended;
+        }
         return attended.reshape('c', batch * queries, heads * headSize).mmul(wo).reshape('c', batch, queries, wo.size(1));
     }
 
@@ -128,7 +134,7 @@ final class MultiHeadAttention {
      * @return dL/d(projected queries, keys, values) in rows
      */
     Gradients backward(INDArray g) {
-        INDArray dAttended = g.reshape('c', batch * queries, wo.size(1)).mmul(wo.transpose());
+        INDArray dAttended = wo == null ? g : g.reshape('c', batch * queries, wo.size(1)).mmul(wo.transpose());
         INDArray dO = toHeads(dAttended, queries);
         INDArray dWeights = Nd4j.matmul(dO, v, false, true, false);
         INDArray dV = Nd4j.matmul(weights, dO, true, false, false);
@@ -162,18 +168,22 @@ final class MultiHeadAttention {
     record Gradients(INDArray queries, INDArray keys, INDArray values) {
     }
 
-    /** A projection [H, P, F] as [H*P, F]. */
+    /** A projection [H, P, F] as [H*P, F]; null stays null. */
     private static INDArray flat(INDArray w) {
-        return w.reshape('c', w.size(0) * w.size(1), w.size(2));
+        return w == null ? null : w.reshape('c', w.size(0) * w.size(1), w.size(2));
     }
 
-    /** Rows [B, T, F] times W^T for W [H*P, F]: [B*T, H*P]. */
+    /** Rows [B, T, F] times W^T for W [H*P, F]: [B*T, H*P]; the rows themselves without a projection. */
     private static INDArray project(INDArray rows, INDArray w) {
-        return rows.reshape('c', rows.size(0) * rows.size(1), rows.size(2)).mmul(w.transpose());
+        INDArray flat = rows.reshape('c', rows.size(0) * rows.size(1), rows.size(2));
+        return w == null ? flat : flat.mmul(w.transpose());
     }
 
-    /** Gradient rows [B, T, H*P] times W [H*P, F]: [B, T, F]. */
+    /** Gradient rows [B, T, H*P] times W [H*P, F]: [B, T, F]; a copy of the rows without a projection. */
     private static INDArray unproject(INDArray rows, INDArray w) {
+        if (w == null) {
+            return rows.dup('c');
+        }
         return rows.reshape('c', rows.size(0) * rows.size(1), rows.size(2)).mmul(w)
                 .reshape('c', rows.size(0), rows.size(1), w.size(1));
     }

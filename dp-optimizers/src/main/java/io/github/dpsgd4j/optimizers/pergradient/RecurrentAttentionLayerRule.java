@@ -17,9 +17,9 @@ import java.util.Map;
 /**
  * DL4J's {@code RecurrentAttentionLayer} over an NCW sequence X [B, nIn, T]: {@code h_0 = act(x_0 W + b)}
  * and, for t >= 1, {@code h_t = act(x_t W + b + a_t RW)} with {@code a_t} the attention of the query
- * h_{t-1} over the whole input (keys = values = X, scaled, the layer's [B, T] mask on the keys), multi-head
+ * h_{t-1} over the whole input (keys = values = X, scaled, the layer's [B, T] mask on the keys): multi-head
  * with projections Wq [nHeads, headSize, nOut], Wk, Wv [nHeads, headSize, nIn], Wo [nHeads * headSize,
- * nOut] ({@code projectInput(true)}). The attention is
+ * nOut] ({@code projectInput(true)}), or single-head without them. The attention is
  * {@link MultiHeadAttention}, with the keys and values projected once for all steps.
  *
  * <p>The backward pass is written from these equations with the example dimension kept:
@@ -37,21 +37,12 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
     private static final String RECURRENT_WEIGHTS = "RW";
     private static final String BIAS = "b";
 
-    /**
-     * DL4J's SameDiff implementation of {@code RecurrentAttentionLayer} with {@code projectInput(true)}, without
-     * dropout; with {@code projectInput(false)} the layer is rejected, since DL4J 1.0.0-M2.1 cannot run it.
-     */
+    /** DL4J's SameDiff implementation of {@code RecurrentAttentionLayer}, without dropout. */
     @Override
     public LayerSupport supports(Layer layer) {
         if (layer.getClass() != org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class
                 || layer.conf() == null || !(layer.conf().getLayer() instanceof RecurrentAttentionLayer conf)) {
             return LayerSupport.notHandled();
-        }
-        if (!conf.isProjectInput()) {
-            // Refused here so that the failure comes before any privacy is spent, with the fix.
-            return LayerSupport.rejected("layer " + LayerRules.describe(layer) + " is a RecurrentAttentionLayer "
-                    + "without projections (projectInput(false)), whose forward pass fails in DL4J 1.0.0-M2.1 itself "
-                    + "(fit() throws in dot_product_attention): use projectInput(true)");
         }
         if (conf.getIDropout() != null) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses dropout");
@@ -66,7 +57,8 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
         INDArray w = layer.getParam(WEIGHTS);
         INDArray rw = layer.getParam(RECURRENT_WEIGHTS);
         INDArray b = layer.getParam(BIAS);
-        INDArray wq = layer.getParam(SelfAttentionLayerRule.QUERY_WEIGHTS);
+        boolean project = conf.isProjectInput();
+        INDArray wq = project ? layer.getParam(SelfAttentionLayerRule.QUERY_WEIGHTS) : null;
         DataType type = w.dataType();
         INDArray input = LayerState.input(layer, type);
         long nIn = w.rows();
@@ -95,9 +87,10 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
             if (t > 0) {
                 INDArray query = RecurrentArrays.step(h, t - 1).reshape('c', batch, 1, n);
                 MultiHeadAttention step = attention.isEmpty()
-                        ? new MultiHeadAttention(query, rows, mask, wq, layer.getParam(SelfAttentionLayerRule.KEY_WEIGHTS),
-                                layer.getParam(SelfAttentionLayerRule.VALUE_WEIGHTS),
-                                layer.getParam(SelfAttentionLayerRule.OUTPUT_WEIGHTS), true)
+                        ? new MultiHeadAttention(query, rows, mask, wq, projection(layer, project,
+                                SelfAttentionLayerRule.KEY_WEIGHTS), projection(layer, project,
+                                SelfAttentionLayerRule.VALUE_WEIGHTS), projection(layer, project,
+                                SelfAttentionLayerRule.OUTPUT_WEIGHTS), true)
                         : attention.get(0).withQueries(query);
                 attention.add(step);
                 INDArray at = RecurrentArrays.step(attended, t);
@@ -112,7 +105,7 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
                 type);
         INDArray delta = Nd4j.createUninitialized(type, steps, batch, n);
         INDArray attendedGradient = Nd4j.zeros(type, steps, batch, n);
-        long width = wq.size(0) * wq.size(1);
+        long width = project ? wq.size(0) * wq.size(1) : nIn;
         INDArray queryGradients = Nd4j.zeros(type, steps, batch, width);
         INDArray heads = Nd4j.zeros(type, steps, batch, width);
         INDArray keyGradients = Nd4j.zeros(type, batch, steps, width);
@@ -158,6 +151,9 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
         List<LayerBackward> parts = new ArrayList<>();
         parts.add(OuterProductBackward.ofSequences(new SequenceOuterProducts(RecurrentArrays.exampleMajor(
                 recurrentInputs), RecurrentArrays.exampleMajor(delta)), recurrentViews, null, Double.NaN));
+        if (!project) {
+            return new JoinedBackward(parts, inputGradient);
+        }
         INDArray previous = Nd4j.zeros(type, steps, batch, n);
         if (steps > 1) {
             previous.get(NDArrayIndex.interval(1, steps)).assign(h.get(NDArrayIndex.interval(0, steps - 1)));
@@ -173,6 +169,11 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
                 List.of(flatView(views, SelfAttentionLayerRule.KEY_WEIGHTS),
                         flatView(views, SelfAttentionLayerRule.VALUE_WEIGHTS)), null, Double.NaN));
         return new JoinedBackward(parts, inputGradient);
+    }
+
+    /** A projection parameter, or null without projections. */
+    private static INDArray projection(Layer layer, boolean project, String key) {
+        return project ? layer.getParam(key) : null;
     }
 
     /** A projection's gradient view [H, P, F] as the [H*P, F] matrix it is, sharing memory. */

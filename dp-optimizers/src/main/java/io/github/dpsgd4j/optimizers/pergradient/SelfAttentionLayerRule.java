@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.LearnedSelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +25,8 @@ import java.util.Map;
  * DL4J's, twice those of the forward pass ({@link LayerState#SAME_DIFF_GRADIENT_SCALE}).
  *
  * <p>{@code projectInput(false)} has no parameters: nothing to clip, and the model adapters run
- * DL4J's own (batched) backward pass through it, so it needs no rule.
+ * DL4J's own (batched) backward pass through it, so it needs no rule. This rule also refuses
+ * {@code LearnedSelfAttentionLayer}, which DL4J 1.0.0-M2.1 cannot run.
  */
 public final class SelfAttentionLayerRule implements LayerRule {
 
@@ -35,10 +37,17 @@ public final class SelfAttentionLayerRule implements LayerRule {
 
     /**
      * DL4J's SameDiff implementation of {@code SelfAttentionLayer} with {@code projectInput(true)}
-     * and no dropout.
+     * and no dropout. {@code LearnedSelfAttentionLayer} is rejected: DL4J 1.0.0-M2.1 cannot run it.
      */
     @Override
     public LayerSupport supports(Layer layer) {
+        if (layer.conf() != null && layer.conf().getLayer() instanceof LearnedSelfAttentionLayer) {
+            // Refused here so that the failure comes before any privacy is spent, with the fix.
+            return LayerSupport.rejected("layer " + LayerRules.describe(layer) + " is a LearnedSelfAttentionLayer, "
+                    + "whose forward pass fails in DL4J 1.0.0-M2.1 itself (output() and fit() throw in scatter_update, "
+                    + "with and without projections, in float and double): use a SelfAttentionLayer followed by "
+                    + "pooling (GlobalPoolingLayer or LastTimeStep)");
+        }
         if (layer.getClass() != org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class
                 || layer.conf() == null || !(layer.conf().getLayer() instanceof SelfAttentionLayer conf)
                 || !conf.isProjectInput()) {

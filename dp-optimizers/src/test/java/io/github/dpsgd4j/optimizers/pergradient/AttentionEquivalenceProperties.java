@@ -22,7 +22,7 @@ import static io.github.dpsgd4j.optimizers.pergradient.RecurrentEquivalencePrope
 
 /**
  * {@link SelfAttentionLayerRule} and {@link RecurrentAttentionLayerRule}: per-example norms and the clipped sum equal batch-of-one DL4J
- * backprop (1e-5 relative, double) over heads, head sizes, biases, activations, sequence
+ * backprop (1e-5 relative, double) over heads, head sizes, projections, biases, activations, sequence
  * lengths 1..12 and feature masks
  * (none, variable length, holes), the attention layer between two recurrent layers with parameters so
  * that its input gradient is checked too.
@@ -72,20 +72,22 @@ class AttentionEquivalenceProperties {
     @Property(tries = 10)
     void recurrentAttention_betweenRecurrentLayers_matchesBatchOfOne(@ForAll @IntRange(min = 1, max = 5) int batch,
                                                                      @ForAll @IntRange(min = 2, max = 10) int steps,
-                                                                     @ForAll @IntRange(min = 1, max = 4) int hidden,
+                                                                     @ForAll @IntRange(min = 2, max = 4) int hidden,
                                                                      @ForAll @IntRange(min = 1, max = 3) int heads,
+                                                                     @ForAll boolean projectInput,
                                                                      @ForAll boolean hasBias,
                                                                      @ForAll @IntRange(min = 0, max = 2) int activation,
                                                                      @ForAll RecurrentEquivalenceProperties.MaskKind featureMask,
                                                                      @ForAll long seed) {
-        // Sequences of length 2 and more, with projections: DL4J 1.0.0-M2.1's own forward pass fails on one
-        // step (concat) and without projections (dot_product_attention).
+        // DL4J 1.0.0-M2.1's own forward pass fails on sequences of one step (concat) and, without
+        // projections, on one feature with a batch of one (dot_product_attention).
         Activation[] activations = {Activation.TANH, Activation.SIGMOID, Activation.IDENTITY};
-        int out = 2 * heads;
+        // Without projections DL4J needs nIn = nOut and one head.
+        int out = projectInput ? 2 * heads : hidden;
         MultiLayerConfiguration conf = PerExampleGradientEquivalenceProperties.base(seed).list()
                 .layer(new SimpleRnn.Builder().nIn(2).nOut(hidden).activation(Activation.TANH).build())
-                .layer(new RecurrentAttentionLayer.Builder().nIn(hidden).nOut(out).nHeads(heads).projectInput(true)
-                        .hasBias(hasBias).activation(activations[activation]).build())
+                .layer(new RecurrentAttentionLayer.Builder().nIn(hidden).nOut(out).nHeads(projectInput ? heads : 1)
+                        .projectInput(projectInput).hasBias(hasBias).activation(activations[activation]).build())
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(out).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .build();
