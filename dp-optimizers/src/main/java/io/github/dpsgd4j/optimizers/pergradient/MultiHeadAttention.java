@@ -2,7 +2,8 @@ package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * ND4J's multi-head dot-product attention (the {@code multi_head_dot_product_attention} op behind
@@ -40,8 +41,6 @@ final class MultiHeadAttention {
     private final long keys;
     private final boolean scaled;
     private final double scale;
-    /** + (m - 1) * 1e9 per key as ND4J adds it, [B*H, Tq, Tk]; null without a mask. */
-    private final INDArray maskOffset;
     private final INDArray keyMask;
     /** Per head: [B*H, T, P]. */
     private final INDArray q;
@@ -93,17 +92,13 @@ final class MultiHeadAttention {
             scores.divi(scale);
         }
         if (mask != null) {
-            // As ND4J: + (m - 1) * 1e9, the same for every head and query.
-            this.maskOffset = mask.sub(1.0).muli(1e9).reshape('c', batch, 1, keys)
-                    .broadcast(batch, heads * queries, keys).reshape('c', batch * heads, queries, keys);
-            scores.addi(maskOffset);
-        } else {
-            this.maskOffset = null;
+            // As ND4J: + (m - 1) * 1e9, the same for every head and query of an example.
+            INDArray perExample = scores.reshape('c', batch, heads * queries, keys);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(perExample, mask.sub(1.0).muli(1e9), perExample, 0, 2));
         }
-        INDArray max = scores.max(2).reshape('c', batch * heads, queries, 1).broadcast(batch * heads, queries, keys);
-        this.weights = Transforms.exp(scores.subi(max), false);
-        INDArray sums = weights.sum(2).reshape('c', batch * heads, queries, 1).broadcast(batch * heads, queries, keys);
-        weights.divi(sums);
+        // Softmax over the keys, as ND4J's op does it.
+        this.weights = Nd4j.createUninitialized(scores.dataType(), scores.shape());
+        Nd4j.exec(new SoftMax(scores, weights, 2));
         this.attended = fromHeads(Nd4j.matmul(weights, this.v), queries);
     }
 
@@ -138,9 +133,11 @@ final class MultiHeadAttention {
         INDArray dO = toHeads(dAttended, queries);
         INDArray dWeights = Nd4j.matmul(dO, v, false, true, false);
         INDArray dV = Nd4j.matmul(weights, dO, true, false, false);
-        INDArray dot = weights.mul(dWeights).sum(2).reshape('c', batch * heads, queries, 1)
-                .broadcast(batch * heads, queries, keys);
-        INDArray dScores = dWeights.subi(dot).muli(weights);
+        // Softmax backward row by row: dS = A * (dA - rowsum(A * dA)), on [B*H*Tq, Tk] views.
+        INDArray rowsA = weights.reshape('c', batch * heads * queries, keys);
+        INDArray rowsDa = dWeights.reshape('c', batch * heads * queries, keys);
+        INDArray dot = rowsA.mul(rowsDa).sum(true, 1);
+        INDArray dScores = rowsDa.subiColumnVector(dot).muli(rowsA).reshape('c', batch * heads, queries, keys);
         if (scaled) {
             dScores.divi(scale);
         }
