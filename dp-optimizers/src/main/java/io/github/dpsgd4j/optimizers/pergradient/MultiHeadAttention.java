@@ -1,9 +1,9 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ND4J's multi-head dot-product attention (the {@code multi_head_dot_product_attention} op behind
