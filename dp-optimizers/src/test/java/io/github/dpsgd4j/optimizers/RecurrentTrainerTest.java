@@ -2,6 +2,8 @@ package io.github.dpsgd4j.optimizers;
 
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.optimizers.engine.GradientEngine;
+import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
+import io.github.dpsgd4j.optimizers.pergradient.SelfAttentionLayerRule;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -137,7 +139,11 @@ class RecurrentTrainerTest {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5).build();
+        // The default rules handle SelfAttentionLayer: leave its rule out so that the layer has none.
+        LayerRules withoutAttention = LayerRules.of(LayerRules.defaults().rules().stream()
+                .filter(rule -> !(rule instanceof SelfAttentionLayerRule)).toList());
+        DpSgdTrainer trainer = DpSgdTrainer.builder(net).l2NormClip(1).noiseMultiplier(1).sampleRate(0.5)
+                .layerRules(withoutAttention).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, trainer.strategy());
         assertTrue(trainer.warnings().stream().anyMatch(w -> w.contains("exact per-example loop")
                 && w.contains("SelfAttentionLayer")), trainer.warnings().toString());

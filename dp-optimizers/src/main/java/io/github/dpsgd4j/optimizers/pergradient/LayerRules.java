@@ -21,7 +21,8 @@ import java.util.List;
  * {@link LstmLayerRule} (LSTM, GravesLSTM, GravesBidirectionalLSTM), {@link RecurrentWrapperRule}
  * (LastTimeStep and MaskZeroLayer around those and around Bidirectional), {@link BidirectionalLayerRule}
  * (Bidirectional around SimpleRnn, LSTM, GravesLSTM, every mode), {@link TimeDistributedLayerRule}
- * (TimeDistributed around a DenseLayer). A rule for your own layer:
+ * (TimeDistributed around a DenseLayer), {@link SelfAttentionLayerRule} (SelfAttentionLayer with
+ * projected input), {@link RecurrentAttentionLayerRule}. A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -34,7 +35,8 @@ public final class LayerRules {
             new Convolution1DLayerRule(), new PReLULayerRule(), new ElementWiseMultiplicationLayerRule(),
             new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule(),
             new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule(),
-            new BidirectionalLayerRule(), new TimeDistributedLayerRule()));
+            new BidirectionalLayerRule(), new TimeDistributedLayerRule(), new SelfAttentionLayerRule(),
+            new RecurrentAttentionLayerRule()));
 
     private final List<LayerRule> rules;
 

@@ -34,6 +34,25 @@ final class LayerState {
         return input.castTo(dataType);
     }
 
+    /**
+     * How much DL4J 1.0.0-M2.1's SameDiff layers ({@code org.deeplearning4j.nn.layers.samediff.SameDiffLayer},
+     * e.g. the attention layers) scale the gradient of their own forward pass in {@code backpropGradient}:
+     * their parameter and input gradients come out exactly twice the finite-difference gradient, and
+     * {@code fit()} trains on them (seen for SelfAttentionLayer, RecurrentAttentionLayer and
+     * LocallyConnected1D). The rules for these layers reproduce it, so that a private step equals
+     * {@code fit()} and the per-example norms are those of the gradients actually summed; clipping and
+     * noise are then exact for these gradients, so the guarantee is unchanged.
+     */
+    static final double SAME_DIFF_GRADIENT_SCALE = 2.0;
+
+    /**
+     * The gradient a DL4J SameDiff layer's backward pass starts from: {@code outputGradient} in
+     * {@code type} times {@link #SAME_DIFF_GRADIENT_SCALE}, as a new array.
+     */
+    static INDArray sameDiffOutputGradient(INDArray outputGradient, DataType type) {
+        return outputGradient.castTo(type).mul(SAME_DIFF_GRADIENT_SCALE);
+    }
+
     /** Backpropagates {@code gradient} through the layer's input dropout (in place), if it has one. */
     static INDArray backpropDropout(Layer layer, INDArray gradient) {
         if (gradient != null && layer.conf().getLayer() instanceof BaseLayer conf) {
