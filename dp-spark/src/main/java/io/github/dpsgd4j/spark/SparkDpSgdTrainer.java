@@ -234,7 +234,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         try {
             StepTask task = task(broadcast, stepKey);
             total = SparkErrors.unwrap(() -> data.blocks().mapPartitionsWithIndex(task, true)
-                    .treeAggregate(PartialSum.empty(), PartialSum::merge, PartialSum::merge, aggregationDepth));
+                    .treeAggregate(PartialSum.empty(), PartialSum.MERGE, PartialSum.MERGE, aggregationDepth));
         } finally {
             broadcast.destroy();
         }
