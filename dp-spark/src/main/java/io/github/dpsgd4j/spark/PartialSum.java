@@ -2,6 +2,7 @@ package io.github.dpsgd4j.spark;
 
 import io.github.dpsgd4j.core.clip.ClipStats;
 import io.github.dpsgd4j.optimizers.engine.ClippedSum;
+import org.apache.spark.api.java.function.Function2;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,6 +45,13 @@ final class PartialSum implements Serializable {
         this.maxNorm = maxNorm;
         this.summedLoss = summedLoss;
     }
+
+    /**
+     * {@link #merge} as the function Spark ships to the executors. Defined here so that the lambda's capturing
+     * class, which the executors load to deserialise it, is this small class (an application with Spark's core
+     * alone must not need the types of every method of the trainer).
+     */
+    static final Function2<PartialSum, PartialSum, PartialSum> MERGE = PartialSum::merge;
 
     /** The sum of no examples. */
     static PartialSum empty() {

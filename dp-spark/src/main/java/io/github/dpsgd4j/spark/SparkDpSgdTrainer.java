@@ -22,6 +22,8 @@ import io.github.dpsgd4j.optimizers.model.MultiLayerNetworkAdapter;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -101,7 +103,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         this.stepsTaken = stepsTaken;
         this.blueprint = ModelBlueprint.of(network);
         this.noising = new NoiseAndNormalisation(noise, config.noiseStandardDeviation(), model.trainableRanges());
-        this.data = SparkTrainingData.prepare(settings.data, settings.storageLevel);
+        this.data = SparkTrainingData.prepare(settings.trainingData(), settings.storageLevel);
         try {
             ModelDataCheck.check(model, data);
         } catch (IllegalArgumentException e) {
@@ -234,7 +236,7 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
         try {
             StepTask task = task(broadcast, stepKey);
             total = SparkErrors.unwrap(() -> data.blocks().mapPartitionsWithIndex(task, true)
-                    .treeAggregate(PartialSum.empty(), PartialSum::merge, PartialSum::merge, aggregationDepth));
+                    .treeAggregate(PartialSum.empty(), PartialSum.MERGE, PartialSum.MERGE, aggregationDepth));
         } finally {
             broadcast.destroy();
         }
@@ -367,6 +369,17 @@ public final class SparkDpSgdTrainer implements AutoCloseable {
     public static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, JavaRDD<DataSet> data,
                                            NoiseSource noise, PrivacyListener... listeners) throws IOException {
         return SparkTrainerBuilder.resume(spark, directory, data, noise, listeners);
+    }
+
+    /**
+     * As {@link #resume(JavaSparkContext, Path, JavaRDD, NoiseSource, PrivacyListener...)} for rows of a Spark
+     * SQL {@code Dataset} (see {@link SparkTrainerBuilder#rows(Dataset, RowColumns)}): the same rows, in the same
+     * order, with the same columns.
+     */
+    public static SparkDpSgdTrainer resumeRows(JavaSparkContext spark, Path directory, Dataset<Row> rows,
+                                               RowColumns columns, NoiseSource noise, PrivacyListener... listeners)
+            throws IOException {
+        return SparkTrainerBuilder.resume(spark, directory, rows, columns, noise, listeners);
     }
 
     /** As {@link #resume(JavaSparkContext, Path, JavaRDD, NoiseSource, PrivacyListener...)} for MultiDataSets. */

@@ -14,6 +14,8 @@ import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import io.github.dpsgd4j.optimizers.pergradient.LayerRules;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -25,11 +27,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Configures a {@link SparkDpSgdTrainer}: the same privacy settings, with the same meaning and
  * checks, as dp-optimizers' {@code DpSgdTrainer.Builder} (they are handed to one and validated and
- * calibrated there), plus the Spark data, its storage and the aggregation. Sampling is always Poisson
+ * calibrated there), plus the Spark data (an RDD of {@code DataSet}s or {@code MultiDataSet}s, or a
+ * {@code Dataset<Row>} with features and label columns), its storage and the aggregation. Sampling is always Poisson
  * (each partition's examples by independent Bernoulli draws). Layer rules of your own reach the
  * executors when they implement {@link java.io.Serializable} (see {@link #layerRules}).
  */
@@ -40,6 +44,8 @@ public final class SparkTrainerBuilder {
     /** The privacy settings, validated and calibrated by dp-optimizers (one owner of those checks). */
     private final DpSgdTrainer.Builder privacy;
     JavaRDD<?> data;
+    private Dataset<Row> rows;
+    private RowColumns columns;
     LayerRules layerRules = LayerRules.defaults();
     NoiseSource noise;
     final List<PrivacyListener> listeners = new ArrayList<>();
@@ -63,12 +69,44 @@ public final class SparkTrainerBuilder {
     /** The training examples: an RDD of DataSets (one or more examples each), deterministic (e.g. cached). */
     public SparkTrainerBuilder data(JavaRDD<DataSet> data) {
         this.data = Checks.notNull("data", data);
+        this.rows = null;
         return this;
     }
 
     /** The training examples of a model with several inputs or outputs: an RDD of MultiDataSets. */
     public SparkTrainerBuilder multiData(JavaRDD<MultiDataSet> data) {
         this.data = Checks.notNull("data", data);
+        this.rows = null;
+        return this;
+    }
+
+    /**
+     * The training examples as rows of a Spark SQL {@code Dataset}, one example per row, with the columns
+     * {@code "features"} and {@code "label"} ({@link RowColumns#defaults()}): see {@link #rows(Dataset, RowColumns)}.
+     */
+    public SparkTrainerBuilder rows(Dataset<Row> rows) {
+        return rows(rows, RowColumns.defaults());
+    }
+
+    /**
+     * The training examples as rows of a Spark SQL {@code Dataset}, one example per row (a model with one
+     * input and one output). The features column is {@code array<float>}, {@code array<double>} or a Spark ML
+     * {@code Vector} (dense or sparse) of the model's input size; the label is a class index, one-hot encoded
+     * over the model's outputs (or {@code columns.classes()}), or an array or vector of the output values
+     * ({@link LabelEncoding}). The rows are converted partition by partition on the executors, into the
+     * model's data type, when {@link #build()} prepares the data; nothing is collected to the driver. Like an
+     * RDD, the rows must be deterministic (the same rows in the same order whenever a partition is computed).
+     * At {@code build()}, before anything is spent: a missing column or an unusable type, a null, a features
+     * or label length that is not the model's, or a class index outside {@code [0, classes)} is refused with
+     * the column, the value (with its partition and row) and what to do.
+     *
+     * @param rows    the examples; spark-sql (and, for vector columns, Spark ML) must be on the class path
+     * @param columns which columns hold the features and the label, and what the label means
+     */
+    public SparkTrainerBuilder rows(Dataset<Row> rows, RowColumns columns) {
+        this.rows = Checks.notNull("rows", rows);
+        this.columns = Checks.notNull("columns", columns);
+        this.data = null;
         return this;
     }
 
@@ -197,9 +235,9 @@ public final class SparkTrainerBuilder {
      * @throws IllegalArgumentException naming the setting or the data problem and what to do
      */
     public SparkDpSgdTrainer build() {
-        if (data == null) {
-            throw new IllegalArgumentException("data is required: call data(JavaRDD<DataSet>) or "
-                    + "multiData(JavaRDD<MultiDataSet>)");
+        if (data == null && rows == null) {
+            throw new IllegalArgumentException("data is required: call data(JavaRDD<DataSet>), "
+                    + "multiData(JavaRDD<MultiDataSet>) or rows(Dataset<Row>)");
         }
         DpSgdConfig config = resolveConfig();
         return new SparkDpSgdTrainer(this, config, PrivacyLedger.empty(), 0, List.of());
@@ -213,6 +251,11 @@ public final class SparkTrainerBuilder {
         return privacy.validatedConfig();
     }
 
+    /** The training RDD: the one given, or the rows' lazy conversion (checked against the model's configuration). */
+    JavaRDD<?> trainingData() {
+        return rows == null ? data : RowConversion.of(spark, rows, columns, model);
+    }
+
     /** The epochs planned for {@code fit()}, or NaN. */
     double plannedEpochs() {
         return privacy.plannedEpochs();
@@ -221,15 +264,28 @@ public final class SparkTrainerBuilder {
     /** The trainer that continues the run checkpointed in {@code directory} (see {@link SparkDpSgdTrainer#resume}). */
     static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, JavaRDD<?> data, NoiseSource noise,
                                      PrivacyListener... listeners) throws IOException {
-        Checks.notNull("directory", directory);
         Checks.notNull("data", data);
+        return resume(spark, directory, settings -> settings.data = data, noise, listeners);
+    }
+
+    /** As {@link #resume(JavaSparkContext, Path, JavaRDD, NoiseSource, PrivacyListener...)} with rows. */
+    static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, Dataset<Row> rows, RowColumns columns,
+                                    NoiseSource noise, PrivacyListener... listeners) throws IOException {
+        Checks.notNull("rows", rows);
+        Checks.notNull("columns", columns);
+        return resume(spark, directory, settings -> settings.rows(rows, columns), noise, listeners);
+    }
+
+    private static SparkDpSgdTrainer resume(JavaSparkContext spark, Path directory, Consumer<SparkTrainerBuilder> data,
+                                            NoiseSource noise, PrivacyListener... listeners) throws IOException {
+        Checks.notNull("directory", directory);
         Checks.notNull("noise", noise);
         DpSgdCheckpoint checkpoint = DpSgdCheckpoint.read(directory);
         List<String> resumeWarnings = new ArrayList<>();
         PrivacyLedger ledger = PrivacyGuard.resumedLedger(directory, checkpoint.ledger(),
                 checkpoint.journalReservation(), resumeWarnings);
         SparkTrainerBuilder settings = new SparkTrainerBuilder(spark, checkpoint.model());
-        settings.data = data;
+        data.accept(settings);
         settings.noise = noise;
         settings.checkpointDirectory = directory;
         settings.checkpointEverySteps = checkpoint.checkpointEverySteps();

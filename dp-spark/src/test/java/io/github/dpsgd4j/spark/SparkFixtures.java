@@ -3,6 +3,7 @@ package io.github.dpsgd4j.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -47,6 +48,12 @@ final class SparkFixtures {
             context = new JavaSparkContext(conf);
         }
         return context;
+    }
+
+    /** The Spark SQL session on the shared context (for {@code Dataset<Row>} data). */
+    static SparkSession session() {
+        spark();
+        return SparkSession.builder().getOrCreate(); // the active context: the shared one
     }
 
     /** A small MLP: INPUTS -> 6 tanh -> CLASSES softmax. */
