@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.optimizers.model;
 
+import io.github.dpsgd4j.optimizers.engine.GradientEngine;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -37,8 +38,8 @@ import static io.github.dpsgd4j.optimizers.model.GraphVertexEquivalenceTest.soft
 
 /**
  * The layer variants of issue 11 in ComputationGraphs with the default rules: the fast rules
- * (Convolution1DLayer, DepthwiseConvolution2D, PReLU, ElementWiseMultiplication, layer-normalised
- * DenseLayer) run by
+ * (Convolution1DLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, PReLU,
+ * ElementWiseMultiplication, layer-normalised DenseLayer) run by
  * book-keeping and equal batch-of-one DL4J backprop; the layers without a fast rule (SameDiff
  * layers, the other convolution variants) run in the exact per-example loop and equal it too.
  * (LearnedSelfAttentionLayer is not here: DL4J 1.0.0-M2.1's own {@code fit} fails on it with a
@@ -102,25 +103,34 @@ class LayerVariantsGraphTest {
                 .activation(Activation.TANH).build());
     }
 
+    /** An image layer [B, 2, 5, 5], average-pooled into a softmax output, against batch-of-one backprop. */
+    private static void assertImageLayerMatches(org.deeplearning4j.nn.conf.layers.Layer layer, Random r,
+                                                GradientEngine.Strategy strategy) {
+        var conf = graph(6).addInputs("image")
+                .addLayer("layer", layer, "image")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
+                .addLayer("out", softmax(2), "pool").setOutputs("out")
+                .setInputTypes(InputType.convolutional(5, 5, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Batch data = new Batch(new INDArray[] {gaussian(r, 3, 2, 5, 5)}, new INDArray[] {oneHot(r, 3, 2)}, null, null);
+        GraphBruteForce.assertEquivalent(g, data, strategy, 6);
+    }
+
+    @Test
+    void separableAndDeconvolution_inAGraph_runByBookKeeping_andMatchBatchOfOne() {
+        Random r = new Random(6);
+        assertImageLayerMatches(new SeparableConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(3)
+                .activation(Activation.TANH).build(), r, BOOKKEEPING);
+        assertImageLayerMatches(new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(2).activation(Activation.TANH).build(),
+                r, BOOKKEEPING);
+    }
+
     @Test
     void otherConvolutionVariants_runInTheExactLoop_andMatchBatchOfOne() {
         Random r = new Random(6);
-        org.deeplearning4j.nn.conf.layers.Layer[] imageLayers = {
-                new SeparableConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(3).activation(Activation.TANH).build(),
-                new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(2).activation(Activation.TANH).build(),
-                new LocallyConnected2D.Builder().nIn(2).nOut(2).kernelSize(2, 2).setInputSize(5, 5)
-                        .activation(Activation.TANH).build()};
-        for (org.deeplearning4j.nn.conf.layers.Layer layer : imageLayers) {
-            var conf = graph(6).addInputs("image")
-                    .addLayer("layer", layer, "image")
-                    .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
-                    .addLayer("out", softmax(2), "pool").setOutputs("out")
-                    .setInputTypes(InputType.convolutional(5, 5, 2)).build();
-            ComputationGraph g = new ComputationGraph(conf);
-            g.init();
-            Batch data = new Batch(new INDArray[] {gaussian(r, 3, 2, 5, 5)}, new INDArray[] {oneHot(r, 3, 2)}, null, null);
-            GraphBruteForce.assertEquivalent(g, data, PER_EXAMPLE_LOOP, 6);
-        }
+        assertImageLayerMatches(new LocallyConnected2D.Builder().nIn(2).nOut(2).kernelSize(2, 2).setInputSize(5, 5)
+                .activation(Activation.TANH).build(), r, PER_EXAMPLE_LOOP);
         var volume = graph(7).addInputs("volume")
                 .addLayer("layer", new Convolution3D.Builder(2, 2, 2).nOut(2).activation(Activation.TANH).build(), "volume")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
