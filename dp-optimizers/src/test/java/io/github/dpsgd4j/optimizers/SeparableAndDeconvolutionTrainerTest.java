@@ -104,7 +104,7 @@ class SeparableAndDeconvolutionTrainerTest {
     }
 
     @Test
-    void separableOnOneChannel_andDeconvolutionWithDropout_runInTheExactLoop_andSayWhy() {
+    void configurationsWhereDl4jDisagreesWithItself_runInTheExactLoop_andSayWhy() {
         DpSgdTrainer oneChannel = DpSgdTrainer.builder(network(new Sgd(0.1), CNN2DFormat.NCHW, 1, false))
                 .l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, oneChannel.strategy());
@@ -114,5 +114,19 @@ class SeparableAndDeconvolutionTrainerTest {
                 .l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, dropout.strategy());
         assertTrue(dropout.warnings().toString().contains("input dropout"), dropout.warnings().toString());
+
+        MultiLayerNetwork wideStride = new MultiLayerNetwork(base(new Sgd(0.1)).list()
+                .layer(new Deconvolution2D.Builder(1, 1).stride(3, 3).nOut(2).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(3, 3, 2)).build());
+        wideStride.init();
+        DpSgdTrainer negativePadding = DpSgdTrainer.builder(wideStride).l2NormClip(1).noiseMultiplier(1)
+                .sampleRate(0.1).build();
+        assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, negativePadding.strategy());
+        assertTrue(negativePadding.warnings().toString().contains("negative amount"),
+                negativePadding.warnings().toString());
     }
 }

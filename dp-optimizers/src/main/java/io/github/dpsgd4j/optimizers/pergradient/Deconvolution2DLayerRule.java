@@ -34,8 +34,8 @@ import java.util.Map;
  * parts add ({@link CombinedBackward}). The input gradient is {@code W2d R_i}.
  *
  * <p>Padding as libnd4j's {@code deconv2d} pads: the configured padding, or in Same mode (output
- * {@code stride * input}) {@code ((in - 1) * stride + dilatedKernel - out) / 2}, rounded toward zero.
- * DL4J 1.0.0-M2.1's layer does not backpropagate its input dropout; a layer with dropout is left to
+ * {@code stride * input}) {@code (dilatedKernel - stride) / 2} rounded toward zero; a Same-mode layer whose stride exceeds its dilated
+ * kernel by 2 or more (negative padding) is left to the exact per-example loop. DL4J 1.0.0-M2.1's layer does not backpropagate its input dropout; a layer with dropout is left to
  * the exact per-example loop, which reproduces DL4J.
  */
 public final class Deconvolution2DLayerRule implements LayerRule {
@@ -68,6 +68,17 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         }
         if (((Deconvolution2DLayer) layer).hasLayerNorm()) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
+        }
+        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
+            for (int d = 0; d < 2; d++) {
+                if (samePadding(conf.getKernelSize()[d], conf.getStride()[d], conf.getDilation()[d]) < 0) {
+                    // libnd4j pads by a negative amount here, which ND4J's own col2im/im2col wrappers refuse.
+                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
+                            + "with a stride (" + conf.getStride()[d] + ") at least 2 beyond its dilated kernel ("
+                            + ((conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1) + "), where libnd4j pads by a "
+                            + "negative amount");
+                }
+            }
         }
         if (conf.getIDropout() != null) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses input dropout, which "
@@ -105,13 +116,12 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         int[] in = {inH, inW};
         int[] kernel = {kH, kW};
         for (int d = 0; d < 2; d++) {
-            int extent = (kernel[d] - 1) * dilation[d] + 1;
             if (same) {
                 outSize[d] = strides[d] * in[d];
-                pad[d] = ((in[d] - 1) * strides[d] + extent - outSize[d]) / 2;
+                pad[d] = samePadding(kernel[d], strides[d], dilation[d]);
             } else {
                 pad[d] = conf.getPadding()[d];
-                outSize[d] = strides[d] * (in[d] - 1) + extent - 2 * pad[d];
+                outSize[d] = strides[d] * (in[d] - 1) + (kernel[d] - 1) * dilation[d] + 1 - 2 * pad[d];
             }
         }
         int outH = outSize[0];
@@ -168,5 +178,15 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         LayerBackward biasPart = new MaterialisedGradients(List.of(perExampleBias),
                 List.of(views.get(DeconvolutionParamInitializer.BIAS_KEY)), null);
         return new CombinedBackward(inputGradient, List.of(weightPart, biasPart));
+    }
+
+    /**
+     * The top/left padding libnd4j's {@code deconv2d} uses in Same mode, where the output is
+     * {@code stride * in}: {@code ((in - 1) * stride + dilatedKernel - stride * in) / 2}, i.e.
+     * {@code (dilatedKernel - stride) / 2} rounded toward zero (negative when the stride exceeds the
+     * dilated kernel by 2 or more; such layers are not supported).
+     */
+    static int samePadding(int kernel, int stride, int dilation) {
+        return ((kernel - 1) * dilation + 1 - stride) / 2;
     }
 }
