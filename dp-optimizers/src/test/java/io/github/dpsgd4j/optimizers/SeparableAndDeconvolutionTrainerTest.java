@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The trainer with the SeparableConvolution2D and Deconvolution2D rules: with sigma = 0, C = infinity
  * and q = 1 a private step is DL4J's own {@code fit()} step (NCHW and NHWC, three updaters), and the
- * configurations where DL4J's own gradient does not follow its forward pass run in the exact loop
- * and say why.
+ * configurations the rules leave alone (where DL4J's own gradient does not follow its forward pass,
+ * or libnd4j pads by a negative amount) run in the exact loop and say why.
  */
 class SeparableAndDeconvolutionTrainerTest {
 
@@ -104,7 +104,7 @@ class SeparableAndDeconvolutionTrainerTest {
     }
 
     @Test
-    void configurationsWhereDl4jDisagreesWithItself_runInTheExactLoop_andSayWhy() {
+    void unsupportedConfigurations_runInTheExactLoop_andSayWhy() {
         DpSgdTrainer oneChannel = DpSgdTrainer.builder(network(new Sgd(0.1), CNN2DFormat.NCHW, 1, false))
                 .l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build();
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, oneChannel.strategy());
