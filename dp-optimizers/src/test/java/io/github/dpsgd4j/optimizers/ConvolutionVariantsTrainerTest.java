@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -31,12 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The trainer with the SeparableConvolution2D and Deconvolution2D rules: with sigma = 0, C = infinity
+ * The trainer with the SeparableConvolution2D, Deconvolution2D and Convolution3D rules: with sigma = 0, C = infinity
  * and q = 1 a private step is DL4J's own {@code fit()} step (NCHW and NHWC, three updaters), and the
  * configurations the rules leave alone (where DL4J's own gradient does not follow its forward pass,
  * or libnd4j pads by a negative amount) run in the exact loop and say why.
  */
-class SeparableAndDeconvolutionTrainerTest {
+class ConvolutionVariantsTrainerTest {
 
     private static final List<IUpdater> UPDATERS = List.of(new Sgd(0.1), new Adam(0.01), new Nesterovs(0.05, 0.9));
 
@@ -103,6 +104,46 @@ class SeparableAndDeconvolutionTrainerTest {
         }
     }
 
+    /** Convolution3D 2x2x2 (Same) -> Convolution3D 2x2x2 (stride 2) -> average pooling -> softmax. */
+    private static MultiLayerNetwork volumeNetwork(IUpdater updater, boolean dropout) {
+        Convolution3D.Builder second = new Convolution3D.Builder(2, 2, 2).stride(2, 2, 2).nOut(3)
+                .activation(Activation.RELU);
+        if (dropout) {
+            second.dropOut(0.8);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(base(updater).list()
+                .layer(new Convolution3D.Builder(2, 2, 2).nOut(4).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build())
+                .layer(second.build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional3D(4, 4, 4, 2))
+                .build());
+        net.init();
+        return net;
+    }
+
+    @Test
+    void convolution3dNetwork_withoutNoiseOrClipping_equalsFit() {
+        for (IUpdater updater : UPDATERS) {
+            MultiLayerNetwork reference = volumeNetwork(updater, false);
+            MultiLayerNetwork privateNet = reference.clone();
+            Random random = new Random(6);
+            DataSet data = new DataSet(gaussian(random, 8, 2, 4, 4, 4), oneHot(random, 8, 3));
+            DpSgdTrainer trainer = DpSgdTrainer.builder(privateNet).l2NormClip(Double.POSITIVE_INFINITY)
+                    .noiseMultiplier(0).sampleRate(1.0).noiseSource(NoiseSource.seeded(3)).build();
+            assertEquals(GradientEngine.Strategy.BOOKKEEPING, trainer.strategy(), trainer.warnings().toString());
+            for (int step = 0; step < 3; step++) {
+                reference.fit(data);
+                trainer.step(data);
+            }
+            double difference = reference.params().sub(privateNet.params()).norm2Number().doubleValue()
+                    / reference.params().norm2Number().doubleValue();
+            assertTrue(difference <= 1e-12, updater + ": parameters differ from fit() by " + difference);
+        }
+    }
+
     @Test
     void unsupportedConfigurations_runInTheExactLoop_andSayWhy() {
         DpSgdTrainer oneChannel = DpSgdTrainer.builder(network(new Sgd(0.1), CNN2DFormat.NCHW, 1, false))
@@ -128,5 +169,11 @@ class SeparableAndDeconvolutionTrainerTest {
         assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, negativePadding.strategy());
         assertTrue(negativePadding.warnings().toString().contains("negative amount"),
                 negativePadding.warnings().toString());
+
+        DpSgdTrainer volumeDropout = DpSgdTrainer.builder(volumeNetwork(new Sgd(0.1), true))
+                .l2NormClip(1).noiseMultiplier(1).sampleRate(0.1).build();
+        assertEquals(GradientEngine.Strategy.PER_EXAMPLE_LOOP, volumeDropout.strategy());
+        assertTrue(volumeDropout.warnings().toString().contains("Convolution3D leaves out"),
+                volumeDropout.warnings().toString());
     }
 }
