@@ -28,8 +28,8 @@ import java.util.Map;
  * {@link ConvolutionLayerRule}).
  *
  * <p>The patches are gathered in the channel-major layout [B, K, T] by one strided copy per kernel
- * tap from the zero-padded input (ND4J has no 3D im2col), and the input gradient is scattered back
- * the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
+ * tap from the zero-padded input (ND4J 1.0.0-M2.1 exposes no 3D im2col op), and the input gradient
+ * is scattered back the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
  * ({@code Convolution3DUtils}). DL4J 1.0.0-M2.1's layer does not backpropagate its input dropout; a
  * layer with dropout is left to the exact per-example loop, which reproduces DL4J.
  */
@@ -95,7 +95,8 @@ public final class Convolution3DLayerRule implements LayerRule {
         int[] pad;
         int[] out;
         if (conf.getConvolutionMode() == ConvolutionMode.Same) {
-            out = Convolution3DUtils.get3DOutputSize(input, kernel, strides, null, ConvolutionMode.Same, dilation, true);
+            out = Convolution3DUtils.get3DOutputSize(input, kernel, strides, null, ConvolutionMode.Same, dilation,
+                    true);
             pad = Convolution3DUtils.get3DSameModeTopLeftPadding(out, in, kernel, strides, dilation);
         } else {
             pad = conf.getPadding();
@@ -114,7 +115,8 @@ public final class Convolution3DLayerRule implements LayerRule {
         // The zero-padded volume covers every window (Same mode may pad more at the back/bottom/right).
         long[] padded = new long[] {batch, channelsIn, 0, 0, 0};
         for (int d = 0; d < 3; d++) {
-            padded[d + 2] = Math.max(in[d] + pad[d], (long) (out[d] - 1) * strides[d] + (kernel[d] - 1) * dilation[d] + 1);
+            long windowsEnd = (long) (out[d] - 1) * strides[d] + (kernel[d] - 1) * dilation[d] + 1;
+            padded[d + 2] = Math.max(in[d] + pad[d], windowsEnd);
         }
 
         INDArray volume = Nd4j.zeros(dataType, padded);
@@ -149,7 +151,8 @@ public final class Convolution3DLayerRule implements LayerRule {
             for (int a = 0; a < kernel[0]; a++) {
                 for (int b = 0; b < kernel[1]; b++) {
                     for (int c = 0; c < kernel[2]; c++) {
-                        gradientVolume.get(window(a, b, c, out, strides, dilation)).addi(gradientColumns.get(tap(a, b, c)));
+                        gradientVolume.get(window(a, b, c, out, strides, dilation))
+                                .addi(gradientColumns.get(tap(a, b, c)));
                     }
                 }
             }
@@ -176,10 +179,11 @@ public final class Convolution3DLayerRule implements LayerRule {
     /** Kernel tap (a, b, c) of the patches: [B, channelIn, outD, outH, outW]. */
     private static INDArrayIndex[] tap(int a, int b, int c) {
         return new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(a),
-                NDArrayIndex.point(b), NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()};
+                NDArrayIndex.point(b), NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all()};
     }
 
-    /** The padded-volume voxels kernel tap (a, b, c) reads at every output position: [B, channelIn, outD, outH, outW]. */
+    /** The padded voxels kernel tap (a, b, c) reads at every output position: [B, channelIn, outD, outH, outW]. */
     private static INDArrayIndex[] window(int a, int b, int c, int[] out, int[] strides, int[] dilation) {
         int[] offset = {a * dilation[0], b * dilation[1], c * dilation[2]};
         INDArrayIndex[] index = new INDArrayIndex[5];

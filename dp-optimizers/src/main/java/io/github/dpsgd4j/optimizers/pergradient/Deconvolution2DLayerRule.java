@@ -34,9 +34,10 @@ import java.util.Map;
  * parts add ({@link CombinedBackward}). The input gradient is {@code W2d R_i}.
  *
  * <p>Padding as libnd4j's {@code deconv2d} pads: the configured padding, or in Same mode (output
- * {@code stride * input}) {@code (dilatedKernel - stride) / 2} rounded toward zero; a Same-mode layer whose stride exceeds its dilated
- * kernel by 2 or more (negative padding) is left to the exact per-example loop. DL4J 1.0.0-M2.1's layer does not backpropagate its input dropout; a layer with dropout is left to
- * the exact per-example loop, which reproduces DL4J.
+ * {@code stride * input}) {@code (dilatedKernel - stride) / 2} rounded toward zero. Left to the
+ * exact per-example loop: a Same-mode layer whose stride exceeds its dilated kernel by 2 or more
+ * (negative padding, which ND4J's im2col/col2im refuse), and a layer with input dropout, which
+ * DL4J 1.0.0-M2.1's layer does not backpropagate (the loop reproduces DL4J).
  */
 public final class Deconvolution2DLayerRule implements LayerRule {
 

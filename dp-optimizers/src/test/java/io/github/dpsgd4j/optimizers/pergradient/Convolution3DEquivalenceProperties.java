@@ -60,7 +60,7 @@ class Convolution3DEquivalenceProperties {
                 .layer(new Convolution3D.Builder(2, 2, 2).nOut(2).convolutionMode(ConvolutionMode.Truncate)
                         .activation(Activation.RELU).dataFormat(format).build());
         if (!channelsLast) {
-            // DL4J 1.0.0-M2.1's flattening preprocessor reads NCDHW activations as NDHWC, and its global
+            // DL4J 1.0.0-M2.1's flattening preprocessor rejects these NCDHW activations, and its global
             // pooling pools NDHWC activations over the wrong axes: pool NCDHW, flatten NDHWC.
             layers.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         }
