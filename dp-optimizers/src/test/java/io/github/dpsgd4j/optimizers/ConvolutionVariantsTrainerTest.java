@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The trainer with the SeparableConvolution2D, Deconvolution2D and Convolution3D rules: with sigma = 0, C = infinity
+ * The trainer with the SeparableConvolution2D, Deconvolution2D, Convolution3D and Deconvolution3D rules:
+ * with sigma = 0, C = infinity
  * and q = 1 a private step is DL4J's own {@code fit()} step (NCHW and NHWC, three updaters), and the
  * configurations the rules leave alone (where DL4J's own gradient does not follow its forward pass,
  * or libnd4j pads by a negative amount) run in the exact loop and say why.
@@ -104,17 +106,17 @@ class ConvolutionVariantsTrainerTest {
         }
     }
 
-    /** Convolution3D 2x2x2 (Same) -> Convolution3D 2x2x2 (stride 2) -> average pooling -> softmax. */
+    /** Convolution3D 2x2x2 (Same) -> Deconvolution3D 2x2x2 (stride 2) -> average pooling -> softmax. */
     private static MultiLayerNetwork volumeNetwork(IUpdater updater, boolean dropout) {
-        Convolution3D.Builder second = new Convolution3D.Builder(2, 2, 2).stride(2, 2, 2).nOut(3)
-                .activation(Activation.RELU);
+        Convolution3D.Builder first = new Convolution3D.Builder(2, 2, 2).nOut(4).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.TANH);
         if (dropout) {
-            second.dropOut(0.8);
+            first.dropOut(0.8);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(base(updater).list()
-                .layer(new Convolution3D.Builder(2, 2, 2).nOut(4).convolutionMode(ConvolutionMode.Same)
-                        .activation(Activation.TANH).build())
-                .layer(second.build())
+                .layer(first.build())
+                .layer(new Deconvolution3D.Builder().kernelSize(2, 2, 2).stride(2, 2, 2).nOut(3)
+                        .activation(Activation.RELU).build())
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build())
@@ -125,7 +127,7 @@ class ConvolutionVariantsTrainerTest {
     }
 
     @Test
-    void convolution3dNetwork_withoutNoiseOrClipping_equalsFit() {
+    void volumeNetwork_withoutNoiseOrClipping_equalsFit() {
         for (IUpdater updater : UPDATERS) {
             MultiLayerNetwork reference = volumeNetwork(updater, false);
             MultiLayerNetwork privateNet = reference.clone();

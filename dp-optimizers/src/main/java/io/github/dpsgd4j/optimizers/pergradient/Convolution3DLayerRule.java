@@ -11,8 +11,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -27,11 +25,11 @@ import java.util.Map;
  * (materialised or Gram-matrix norms, whichever is cheaper for the shape, as
  * {@link ConvolutionLayerRule}).
  *
- * <p>The patches are gathered in the channel-major layout [B, K, T] by one strided copy per kernel
- * tap from the zero-padded input (ND4J 1.0.0-M2.1 exposes no 3D im2col op), and the input gradient
- * is scattered back the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
- * ({@code Convolution3DUtils}). DL4J 1.0.0-M2.1's layer does not backpropagate its input dropout; a
- * layer with dropout is left to the exact per-example loop, which reproduces DL4J.
+ * <p>The patches are gathered in the channel-major layout [B, K, T] from the zero-padded input by
+ * {@link VolumePatches}, and the input gradient is scattered back the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
+ * ({@code Convolution3DUtils}). Left to the exact per-example loop: input dropout, which DL4J
+ * 1.0.0-M2.1's layer does not backpropagate, and Same mode with a stride larger than the dilated
+ * kernel, where the padding can go negative and DL4J's own conv3d gave wrong gradients or crashed.
  */
 public final class Convolution3DLayerRule implements LayerRule {
 
@@ -63,6 +61,18 @@ public final class Convolution3DLayerRule implements LayerRule {
         }
         if (((Convolution3DLayer) layer).hasLayerNorm()) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
+        }
+        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
+            for (int d = 0; d < 3; d++) {
+                int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;
+                if (extent < conf.getStride()[d]) {
+                    // The Same-mode padding can go negative here; DL4J's own conv3d then gave wrong
+                    // gradients or crashed the JVM in our checks.
+                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
+                            + "with a stride (" + conf.getStride()[d] + ") larger than its dilated kernel (" + extent
+                            + "), where the padding can go negative and DL4J's own conv3d is unreliable");
+                }
+            }
         }
         if (conf.getIDropout() != null) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses input dropout, which "
@@ -112,30 +122,16 @@ public final class Convolution3DLayerRule implements LayerRule {
         long positions = (long) out[0] * out[1] * out[2];
         long taps = (long) kernel[0] * kernel[1] * kernel[2];
         long patch = channelsIn * taps;
+        long[] inSize = {in[0], in[1], in[2]};
         // The zero-padded volume covers every window (Same mode may pad more at the back/bottom/right).
-        long[] padded = new long[] {batch, channelsIn, 0, 0, 0};
-        for (int d = 0; d < 3; d++) {
-            long windowsEnd = (long) (out[d] - 1) * strides[d] + (kernel[d] - 1) * dilation[d] + 1;
-            padded[d + 2] = Math.max(in[d] + pad[d], windowsEnd);
-        }
-
-        INDArray volume = Nd4j.zeros(dataType, padded);
-        volume.get(interior(in, pad)).assign(input);
-        // Patches [B, channelIn, kD, kH, kW, outD, outH, outW]: one strided copy per kernel tap.
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channelsIn, kernel[0], kernel[1],
-                kernel[2], out[0], out[1], out[2]}, 'c');
-        for (int a = 0; a < kernel[0]; a++) {
-            for (int b = 0; b < kernel[1]; b++) {
-                for (int c = 0; c < kernel[2]; c++) {
-                    columns.get(tap(a, b, c)).assign(volume.get(window(a, b, c, out, strides, dilation)));
-                }
-            }
-        }
+        long[] padded = VolumePatches.paddedSize(batch, channelsIn, inSize, pad, out, kernel, strides, dilation);
+        INDArray columns = VolumePatches.gather(VolumePatches.padded(input, pad, padded), kernel, out, strides,
+                dilation);
         INDArray columns3d = columns.reshape('c', batch, patch, positions);
         INDArray weights2d = weights.reshape('c', channelsOut, patch);
 
         INDArray z = PatchGradients.sharedLeftProduct(weights2d, columns3d, false);
-        if (conv.hasBias()) {
+        if (conf.hasBias()) {
             INDArray bias = conv.getParam(Convolution3DParamInitializer.BIAS_KEY);
             Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
         }
@@ -148,15 +144,8 @@ public final class Convolution3DLayerRule implements LayerRule {
             INDArray gradientColumns = PatchGradients.sharedLeftProduct(weights2d, delta, true)
                     .reshape('c', batch, channelsIn, kernel[0], kernel[1], kernel[2], out[0], out[1], out[2]);
             INDArray gradientVolume = Nd4j.zeros(dataType, padded);
-            for (int a = 0; a < kernel[0]; a++) {
-                for (int b = 0; b < kernel[1]; b++) {
-                    for (int c = 0; c < kernel[2]; c++) {
-                        gradientVolume.get(window(a, b, c, out, strides, dilation))
-                                .addi(gradientColumns.get(tap(a, b, c)));
-                    }
-                }
-            }
-            inputGradient = gradientVolume.get(interior(in, pad)).dup('c');
+            VolumePatches.scatterAdd(gradientColumns, gradientVolume, kernel, out, strides, dilation);
+            inputGradient = VolumePatches.cropped(gradientVolume, pad, inSize);
             if (channelsLast) {
                 inputGradient = inputGradient.permute(0, 2, 3, 4, 1);
             }
@@ -165,33 +154,7 @@ public final class Convolution3DLayerRule implements LayerRule {
         Map<String, INDArray> views = LayerState.gradientViews(layer);
         INDArray weightGradient2d = LayerState.reshapeView(views.get(Convolution3DParamInitializer.WEIGHT_KEY),
                 channelsOut, patch);
-        INDArray biasGradient = conv.hasBias() ? views.get(Convolution3DParamInitializer.BIAS_KEY) : null;
+        INDArray biasGradient = conf.hasBias() ? views.get(Convolution3DParamInitializer.BIAS_KEY) : null;
         return PatchGradients.backward(method, columns3d, delta, weightGradient2d, biasGradient, inputGradient);
-    }
-
-    /** The input's place inside the padded volume. */
-    private static INDArrayIndex[] interior(int[] in, int[] pad) {
-        return new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.all(),
-                NDArrayIndex.interval(pad[0], pad[0] + in[0]), NDArrayIndex.interval(pad[1], pad[1] + in[1]),
-                NDArrayIndex.interval(pad[2], pad[2] + in[2])};
-    }
-
-    /** Kernel tap (a, b, c) of the patches: [B, channelIn, outD, outH, outW]. */
-    private static INDArrayIndex[] tap(int a, int b, int c) {
-        return new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(a),
-                NDArrayIndex.point(b), NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all(),
-                NDArrayIndex.all()};
-    }
-
-    /** The padded voxels kernel tap (a, b, c) reads at every output position: [B, channelIn, outD, outH, outW]. */
-    private static INDArrayIndex[] window(int a, int b, int c, int[] out, int[] strides, int[] dilation) {
-        int[] offset = {a * dilation[0], b * dilation[1], c * dilation[2]};
-        INDArrayIndex[] index = new INDArrayIndex[5];
-        index[0] = NDArrayIndex.all();
-        index[1] = NDArrayIndex.all();
-        for (int d = 0; d < 3; d++) {
-            index[d + 2] = NDArrayIndex.interval(offset[d], strides[d], offset[d] + (out[d] - 1) * strides[d] + 1);
-        }
-        return index;
     }
 }

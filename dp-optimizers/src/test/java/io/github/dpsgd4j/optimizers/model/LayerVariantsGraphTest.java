@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -39,7 +40,7 @@ import static io.github.dpsgd4j.optimizers.model.GraphVertexEquivalenceTest.soft
 /**
  * The layer variants of issue 11 in ComputationGraphs with the default rules: the fast rules
  * (Convolution1DLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, Convolution3D,
- * PReLU, ElementWiseMultiplication, layer-normalised DenseLayer) run by
+ * Deconvolution3D, PReLU, ElementWiseMultiplication, layer-normalised DenseLayer) run by
  * book-keeping and equal batch-of-one DL4J backprop; the layers without a fast rule (SameDiff
  * layers, the other convolution variants) run in the exact per-example loop and equal it too.
  * (LearnedSelfAttentionLayer is not here: DL4J 1.0.0-M2.1's own {@code fit} fails on it with a
@@ -133,7 +134,7 @@ class LayerVariantsGraphTest {
     }
 
     @Test
-    void convolution3D_runsByBookkeeping_andMatchesBatchOfOne() {
+    void convolution3DAndDeconvolution3D_runByBookkeeping_andMatchBatchOfOne() {
         Random r = new Random(6);
         var volume = graph(7).addInputs("volume")
                 .addLayer("layer", new Convolution3D.Builder(2, 2, 2).nOut(2).activation(Activation.TANH).build(), "volume")
@@ -144,6 +145,16 @@ class LayerVariantsGraphTest {
         g3.init();
         GraphBruteForce.assertEquivalent(g3, new Batch(new INDArray[] {gaussian(r, 3, 2, 3, 3, 3)},
                 new INDArray[] {oneHot(r, 3, 2)}, null, null), BOOKKEEPING, 7);
+        var transposed = graph(8).addInputs("volume")
+                .addLayer("layer", new Deconvolution3D.Builder().kernelSize(2, 2, 2).stride(2, 2, 2).nOut(2)
+                        .activation(Activation.TANH).build(), "volume")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
+                .addLayer("out", softmax(2), "pool").setOutputs("out")
+                .setInputTypes(InputType.convolutional3D(2, 2, 2, 2)).build();
+        ComputationGraph gt = new ComputationGraph(transposed);
+        gt.init();
+        GraphBruteForce.assertEquivalent(gt, new Batch(new INDArray[] {gaussian(r, 3, 2, 2, 2, 2)},
+                new INDArray[] {oneHot(r, 3, 2)}, null, null), BOOKKEEPING, 8);
     }
 
     @Test
