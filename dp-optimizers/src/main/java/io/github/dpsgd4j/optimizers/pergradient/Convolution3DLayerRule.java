@@ -29,7 +29,7 @@ import java.util.Map;
  * {@link VolumePatches}, and the input gradient is scattered back the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
  * ({@code Convolution3DUtils}). Left to the exact per-example loop: input dropout, which DL4J
  * 1.0.0-M2.1's layer does not backpropagate, and Same mode with a stride larger than the dilated
- * kernel, where the padding can go negative and DL4J's own conv3d gave wrong gradients or crashed.
+ * kernel, where DL4J's padding can go negative (which the zero padding here does not represent).
  */
 public final class Convolution3DLayerRule implements LayerRule {
 
@@ -66,11 +66,11 @@ public final class Convolution3DLayerRule implements LayerRule {
             for (int d = 0; d < 3; d++) {
                 int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;
                 if (extent < conf.getStride()[d]) {
-                    // The Same-mode padding can go negative here; DL4J's own conv3d then gave wrong
-                    // gradients or crashed the JVM in our checks.
+                    // DL4J's Same-mode padding can go negative here (the windows then skip leading input),
+                    // which this rule's zero padding does not represent.
                     return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
                             + "with a stride (" + conf.getStride()[d] + ") larger than its dilated kernel (" + extent
-                            + "), where the padding can go negative and DL4J's own conv3d is unreliable");
+                            + "), where DL4J's padding can go negative");
                 }
             }
         }

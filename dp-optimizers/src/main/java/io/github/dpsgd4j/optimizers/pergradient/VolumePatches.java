@@ -76,6 +76,10 @@ final class VolumePatches {
     }
 
     private static INDArrayIndex[] interior(long[] shape, int[] before) {
+        if (before[0] < 0 || before[1] < 0 || before[2] < 0) {
+            // A negative offset would address memory outside the padded volume.
+            throw new IllegalArgumentException("padding must be >= 0 on every axis, got " + java.util.Arrays.toString(before));
+        }
         return new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.all(),
                 NDArrayIndex.interval(before[0], before[0] + shape[shape.length - 3]),
                 NDArrayIndex.interval(before[1], before[1] + shape[shape.length - 2]),
