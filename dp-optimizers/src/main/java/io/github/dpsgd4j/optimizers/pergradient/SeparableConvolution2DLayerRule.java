@@ -2,6 +2,7 @@ package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.SeparableConvolution2DLayer;
 import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
@@ -40,6 +41,10 @@ import java.util.Map;
  * {@code c * multiplier + m} reads intermediate channel (c, m) (libnd4j's depthwise channel order),
  * bias first in the flat vector; the rule reads and writes them through DL4J's own per-parameter
  * views.
+ *
+ * <p>Left to the exact per-example loop: one input channel (libnd4j's forward pass then leaves the
+ * pointwise weights out while its backward pass uses them) and Same mode with a stride larger than
+ * the dilated kernel (DL4J's padding can go negative there).
  */
 public final class SeparableConvolution2DLayerRule implements LayerRule {
 
@@ -61,17 +66,29 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != SeparableConvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        if (((SeparableConvolution2D) layer.conf().getLayer()).getActivationFn() instanceof ActivationSoftmax) {
+        SeparableConvolution2D conf = (SeparableConvolution2D) layer.conf().getLayer();
+        if (conf.getActivationFn() instanceof ActivationSoftmax) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
                     + " uses a softmax activation, which is not element-wise over a feature map");
         }
-        if (((SeparableConvolution2D) layer.conf().getLayer()).getNIn() == 1) {
+        if (conf.getNIn() == 1) {
             // libnd4j's sconv2d runs a plain conv2d with the depthwise weights for one input channel and
             // leaves the pointwise weights out, while sconv2d_bp uses them: DL4J's gradient does not follow
             // its forward pass there, and the exact loop reproduces DL4J.
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " has one input channel, where "
                     + "DL4J 1.0.0-M2.1's separable forward pass leaves out the pointwise weights and its backward pass "
                     + "does not; use a ConvolutionLayer for a single-channel input");
+        }
+        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
+            for (int d = 0; d < 2; d++) {
+                int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;
+                if (extent < conf.getStride()[d]) {
+                    // DL4J's top/left padding goes negative here for some input sizes (DL4J then refuses the layer).
+                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
+                            + "with a stride (" + conf.getStride()[d] + ") larger than its dilated kernel (" + extent
+                            + "), where DL4J's padding can go negative");
+                }
+            }
         }
         if (((SeparableConvolution2DLayer) layer).hasLayerNorm()) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");

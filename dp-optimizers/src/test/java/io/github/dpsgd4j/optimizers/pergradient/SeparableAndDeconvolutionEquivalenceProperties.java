@@ -51,6 +51,8 @@ class SeparableAndDeconvolutionEquivalenceProperties {
         // (One input channel is left to the exact loop: DL4J's forward pass leaves out the pointwise weights there.)
         int extent = (kernel - 1) * dilation + 1;
         Assume.that(MODES[mode] != ConvolutionMode.Strict || (size + 2 * padding - extent) % stride == 0);
+        // Same mode with a stride beyond the dilated kernel is left to the exact loop (see the rule).
+        Assume.that(MODES[mode] != ConvolutionMode.Same || extent >= stride);
         // The second (2x2) layer needs a first output of at least 2 pixels.
         int out = MODES[mode] == ConvolutionMode.Same ? (size + stride - 1) / stride
                 : (size + 2 * padding - extent) / stride + 1;
