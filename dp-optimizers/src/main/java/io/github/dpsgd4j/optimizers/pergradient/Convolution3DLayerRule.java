@@ -26,7 +26,8 @@ import java.util.Map;
  * {@link ConvolutionLayerRule}).
  *
  * <p>The patches are gathered in the channel-major layout [B, K, T] from the zero-padded input by
- * {@link VolumePatches}, and the input gradient is scattered back the same way. Padding: the configured padding, or in Same mode DL4J's own top/front/left padding
+ * {@link VolumePatches}, and the input gradient is scattered back the same way. Padding: the
+ * configured padding, or in Same mode DL4J's own top/front/left padding
  * ({@code Convolution3DUtils}). Left to the exact per-example loop: input dropout, which DL4J
  * 1.0.0-M2.1's layer does not backpropagate, and Same mode with a stride larger than the dilated
  * kernel, where DL4J's padding can go negative (which the zero padding here does not represent).
