@@ -17,7 +17,9 @@ import java.util.List;
  * layers that cannot be trained privately), {@link DenseLayerRule}, {@link ConvolutionLayerRule},
  * {@link EmbeddingLayerRule}, {@link EmbeddingSequenceLayerRule}, {@link Convolution1DLayerRule},
  * {@link PReLULayerRule}, {@link ElementWiseMultiplicationLayerRule}, {@link LayerNormDenseLayerRule},
- * {@link DepthwiseConvolution2DLayerRule}, {@link RnnOutputLayerRule}, {@link SimpleRnnLayerRule},
+ * {@link DepthwiseConvolution2DLayerRule}, {@link SeparableConvolution2DLayerRule},
+ * {@link Deconvolution2DLayerRule}, {@link Convolution3DLayerRule}, {@link Deconvolution3DLayerRule},
+ * {@link RnnOutputLayerRule}, {@link SimpleRnnLayerRule},
  * {@link LstmLayerRule} (LSTM, GravesLSTM, GravesBidirectionalLSTM), {@link RecurrentWrapperRule}
  * (LastTimeStep and MaskZeroLayer around those and around Bidirectional), {@link BidirectionalLayerRule}
  * (Bidirectional around SimpleRnn, LSTM, GravesLSTM, every mode), {@link TimeDistributedLayerRule}
@@ -34,6 +36,8 @@ public final class LayerRules {
             new ConvolutionLayerRule(), new EmbeddingLayerRule(), new EmbeddingSequenceLayerRule(),
             new Convolution1DLayerRule(), new PReLULayerRule(), new ElementWiseMultiplicationLayerRule(),
             new LayerNormDenseLayerRule(), new DepthwiseConvolution2DLayerRule(),
+            new SeparableConvolution2DLayerRule(), new Deconvolution2DLayerRule(), new Convolution3DLayerRule(),
+            new Deconvolution3DLayerRule(),
             new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule(),
             new BidirectionalLayerRule(), new TimeDistributedLayerRule(), new SelfAttentionLayerRule(),
             new RecurrentAttentionLayerRule()));

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -38,10 +39,11 @@ import static io.github.dpsgd4j.optimizers.model.GraphVertexEquivalenceTest.soft
 
 /**
  * The layer variants of issue 11 in ComputationGraphs with the default rules: the fast rules
- * (Convolution1DLayer, DepthwiseConvolution2D, PReLU, ElementWiseMultiplication, layer-normalised
- * DenseLayer, SelfAttentionLayer, RecurrentAttentionLayer) run by
- * book-keeping and equal batch-of-one DL4J backprop; the layers without a fast rule (the other SameDiff
- * layers, the other convolution variants) run in the exact per-example loop and equal it too.
+ * (Convolution1DLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, Convolution3D,
+ * Deconvolution3D, PReLU, ElementWiseMultiplication, layer-normalised DenseLayer, SelfAttentionLayer,
+ * RecurrentAttentionLayer) run by book-keeping and equal batch-of-one DL4J backprop; the layers
+ * without a fast rule (LocallyConnected2D, a SameDiff layer) run in the exact per-example loop and
+ * equal it too.
  * (LearnedSelfAttentionLayer is not here: DL4J 1.0.0-M2.1's own {@code fit} fails on it with a
  * scatter_update error in the configurations tried, so there is nothing to compare with.)
  */
@@ -109,25 +111,38 @@ class LayerVariantsGraphTest {
                 .activation(Activation.TANH).build(), BOOKKEEPING);
     }
 
+    /** An image layer [B, 2, 5, 5], average-pooled into a softmax output, against batch-of-one backprop. */
+    private static void assertImageLayerMatches(org.deeplearning4j.nn.conf.layers.Layer layer, Random r,
+                                                GradientEngine.Strategy strategy) {
+        var conf = graph(6).addInputs("image")
+                .addLayer("layer", layer, "image")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
+                .addLayer("out", softmax(2), "pool").setOutputs("out")
+                .setInputTypes(InputType.convolutional(5, 5, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Batch data = new Batch(new INDArray[] {gaussian(r, 3, 2, 5, 5)}, new INDArray[] {oneHot(r, 3, 2)}, null, null);
+        GraphBruteForce.assertEquivalent(g, data, strategy, 6);
+    }
+
     @Test
-    void otherConvolutionVariants_runInTheExactLoop_andMatchBatchOfOne() {
+    void separableAndDeconvolution_inAGraph_runByBookKeeping_andMatchBatchOfOne() {
         Random r = new Random(6);
-        org.deeplearning4j.nn.conf.layers.Layer[] imageLayers = {
-                new SeparableConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(3).activation(Activation.TANH).build(),
-                new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(2).activation(Activation.TANH).build(),
-                new LocallyConnected2D.Builder().nIn(2).nOut(2).kernelSize(2, 2).setInputSize(5, 5)
-                        .activation(Activation.TANH).build()};
-        for (org.deeplearning4j.nn.conf.layers.Layer layer : imageLayers) {
-            var conf = graph(6).addInputs("image")
-                    .addLayer("layer", layer, "image")
-                    .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
-                    .addLayer("out", softmax(2), "pool").setOutputs("out")
-                    .setInputTypes(InputType.convolutional(5, 5, 2)).build();
-            ComputationGraph g = new ComputationGraph(conf);
-            g.init();
-            Batch data = new Batch(new INDArray[] {gaussian(r, 3, 2, 5, 5)}, new INDArray[] {oneHot(r, 3, 2)}, null, null);
-            GraphBruteForce.assertEquivalent(g, data, PER_EXAMPLE_LOOP, 6);
-        }
+        assertImageLayerMatches(new SeparableConvolution2D.Builder(2, 2).depthMultiplier(2).nOut(3)
+                .activation(Activation.TANH).build(), r, BOOKKEEPING);
+        assertImageLayerMatches(new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(2).activation(Activation.TANH).build(),
+                r, BOOKKEEPING);
+    }
+
+    @Test
+    void locallyConnected2D_runsInTheExactLoop_andMatchesBatchOfOne() {
+        assertImageLayerMatches(new LocallyConnected2D.Builder().nIn(2).nOut(2).kernelSize(2, 2).setInputSize(5, 5)
+                .activation(Activation.TANH).build(), new Random(6), PER_EXAMPLE_LOOP);
+    }
+
+    @Test
+    void convolution3DAndDeconvolution3D_runByBookkeeping_andMatchBatchOfOne() {
+        Random r = new Random(6);
         var volume = graph(7).addInputs("volume")
                 .addLayer("layer", new Convolution3D.Builder(2, 2, 2).nOut(2).activation(Activation.TANH).build(), "volume")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
@@ -136,7 +151,17 @@ class LayerVariantsGraphTest {
         ComputationGraph g3 = new ComputationGraph(volume);
         g3.init();
         GraphBruteForce.assertEquivalent(g3, new Batch(new INDArray[] {gaussian(r, 3, 2, 3, 3, 3)},
-                new INDArray[] {oneHot(r, 3, 2)}, null, null), PER_EXAMPLE_LOOP, 7);
+                new INDArray[] {oneHot(r, 3, 2)}, null, null), BOOKKEEPING, 7);
+        var transposed = graph(8).addInputs("volume")
+                .addLayer("layer", new Deconvolution3D.Builder().kernelSize(2, 2, 2).stride(2, 2, 2).nOut(2)
+                        .activation(Activation.TANH).build(), "volume")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "layer")
+                .addLayer("out", softmax(2), "pool").setOutputs("out")
+                .setInputTypes(InputType.convolutional3D(2, 2, 2, 2)).build();
+        ComputationGraph gt = new ComputationGraph(transposed);
+        gt.init();
+        GraphBruteForce.assertEquivalent(gt, new Batch(new INDArray[] {gaussian(r, 3, 2, 2, 2, 2)},
+                new INDArray[] {oneHot(r, 3, 2)}, null, null), BOOKKEEPING, 8);
     }
 
     @Test
