@@ -1,5 +1,6 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
+import io.github.dpsgd4j.optimizers.model.Batch;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -7,12 +8,14 @@ import net.jqwik.api.constraints.IntRange;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LocallyConnected1D;
 import org.deeplearning4j.nn.conf.layers.LocallyConnected2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -27,8 +30,8 @@ import static io.github.dpsgd4j.optimizers.pergradient.PerExampleGradientEquival
 /**
  * {@link LocallyConnected1DLayerRule} and {@link LocallyConnected2DLayerRule}: per-example norms and the
  * clipped sum equal batch-of-one DL4J backprop (1e-5 relative, double) over kernel sizes, strides,
- * padding, Truncate and Same modes, bias on and off, every activation the rules take, and (2D) NCHW
- * and NHWC on non-square images, where DL4J's order of locations matters. Two locally connected layers
+ * padding, Truncate and Same modes, bias on and off, every activation the rules take, (1D) masked
+ * sequences, and (2D) NCHW and NHWC on non-square images, where DL4J's order of locations matters. Two locally connected layers
  * are stacked, so the upper one's input gradient is checked too.
  */
 class LocallyConnectedEquivalenceProperties {
@@ -70,7 +73,31 @@ class LocallyConnectedEquivalenceProperties {
         assertEquivalent(conf, gaussian(random, batch, channels, length), oneHot(random, batch, 3), random);
     }
 
-    @Property(tries = 15)
+    /** DL4J's forward pass ignores the sequence mask; the masked loss zeroes the gradient of masked steps. */
+    @Property(tries = 6)
+    void locallyConnected1dWithMaskedSequences_matchesBatchOfOne(@ForAll @IntRange(min = 1, max = 4) int batch,
+                                                                 @ForAll @IntRange(min = 2, max = 8) int length,
+                                                                 @ForAll @IntRange(min = 1, max = 3) int kernel,
+                                                                 @ForAll RecurrentEquivalenceProperties.MaskKind maskKind,
+                                                                 @ForAll long seed) {
+        // Same mode with stride 1 keeps the length, so the mask fits the output too.
+        MultiLayerConfiguration conf = base(seed).list()
+                .layer(new LocallyConnected1D.Builder().nOut(3).kernelSize(kernel).activation(Activation.TANH)
+                        .convolutionMode(ConvolutionMode.Same).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(2, length))
+                .build();
+        Random random = new Random(seed);
+        INDArray mask = RecurrentEquivalenceProperties.mask(random, maskKind, batch, length);
+        INDArray[] masks = mask == null ? null : new INDArray[] {mask};
+        RecurrentEquivalenceProperties.assertEquivalent(conf, new Batch(
+                new INDArray[] {gaussian(random, batch, 2, length)},
+                new INDArray[] {RecurrentEquivalenceProperties.oneHotSequence(random, RNNFormat.NCW, batch, 2, length)},
+                masks, masks), random);
+    }
+
+    @Property(tries = 10)
     void locallyConnected2dNetwork_matchesBatchOfOne(@ForAll @IntRange(min = 1, max = 4) int batch,
                                                      @ForAll @IntRange(min = 1, max = 2) int channels,
                                                      @ForAll @IntRange(min = 4, max = 6) int height,
