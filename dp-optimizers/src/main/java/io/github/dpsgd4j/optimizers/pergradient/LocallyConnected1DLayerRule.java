@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.LocallyConnected1D;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * DL4J's {@code LocallyConnected1D} (a SameDiff layer over NCW sequences [B, channelsIn, T], any
@@ -21,9 +20,6 @@ import java.util.Map;
  * does this rule.
  */
 public final class LocallyConnected1DLayerRule implements LayerRule {
-
-    private static final String WEIGHTS = "W";
-    private static final String BIAS = "b";
 
     /**
      * DL4J's SameDiff implementation of {@code LocallyConnected1D}, with the same conditions as
@@ -45,9 +41,7 @@ public final class LocallyConnected1DLayerRule implements LayerRule {
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         LocallyConnected1D conf = (LocallyConnected1D) layer.conf().getLayer();
-        INDArray weights = layer.getParam(WEIGHTS);
-        INDArray bias = conf.isHasBias() ? layer.getParam(BIAS) : null;
-        INDArray input = LayerState.input(layer, weights.dataType());
+        INDArray input = LayerState.input(layer, layer.getParam(LocallyConnectedGradients.WEIGHTS).dataType());
         long[] expected = {input.size(0), conf.getNOut(), conf.getOutputSize()};
         if (input.rank() != 3 || !Arrays.equals(outputGradient.shape(), expected)) {
             throw new IllegalStateException("layer " + LayerRules.describe(layer) + " expects an NCW input and an output "
@@ -56,13 +50,11 @@ public final class LocallyConnected1DLayerRule implements LayerRule {
         }
         // DL4J pads (padding, paddingR) in Same mode, and padding on both sides otherwise.
         int after = conf.getCm() == ConvolutionMode.Same ? conf.getPaddingR() : conf.getPadding();
-        Map<String, INDArray> views = LayerState.gradientViews(layer);
-        INDArray weightGradient = LayerState.reshapeView(views.get(WEIGHTS), weights.shape());
-        return LocallyConnectedGradients.backward(input.reshape(input.size(0), input.size(1), input.size(2), 1),
-                outputGradient.reshape(expected[0], expected[1], expected[2], 1), weights, bias,
-                LocallyConnectedGradients.elementWise(conf.getActivation()), new int[] {conf.getKernel(), 1},
-                new int[] {conf.getStride(), 1}, new int[] {conf.getPadding(), 0}, new int[] {after, 0},
-                weightGradient, bias == null ? null : views.get(BIAS), needInputGradient, false)
+        LocallyConnectedGradients.Window window = new LocallyConnectedGradients.Window(new int[] {conf.getKernel(), 1},
+                new int[] {conf.getStride(), 1}, new int[] {conf.getPadding(), 0}, new int[] {after, 0});
+        return LocallyConnectedGradients.backward(layer, LocallyConnectedGradients.elementWise(conf.getActivation()),
+                window, input.reshape(input.size(0), input.size(1), input.size(2), 1),
+                outputGradient.reshape(expected[0], expected[1], expected[2], 1), needInputGradient, false)
                 .withInputGradientShape(input.shape());
     }
 }

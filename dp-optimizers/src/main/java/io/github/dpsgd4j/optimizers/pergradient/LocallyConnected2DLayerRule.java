@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.layers.LocallyConnected2D;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * DL4J's {@code LocallyConnected2D} (a SameDiff layer; NCHW or NHWC, any kernel, stride and padding,
@@ -19,9 +18,6 @@ import java.util.Map;
  * DL4J's, twice those of the forward pass ({@link LayerState#SAME_DIFF_GRADIENT_SCALE}).
  */
 public final class LocallyConnected2DLayerRule implements LayerRule {
-
-    private static final String WEIGHTS = "W";
-    private static final String BIAS = "b";
 
     /**
      * DL4J's SameDiff implementation of {@code LocallyConnected2D} without dropout, with dilation 1
@@ -63,10 +59,8 @@ public final class LocallyConnected2DLayerRule implements LayerRule {
     @Override
     public LayerBackward backward(Layer layer, INDArray outputGradient, boolean needInputGradient) {
         LocallyConnected2D conf = (LocallyConnected2D) layer.conf().getLayer();
-        INDArray weights = layer.getParam(WEIGHTS);
-        INDArray bias = conf.isHasBias() ? layer.getParam(BIAS) : null;
         boolean nhwc = conf.getFormat() == CNN2DFormat.NHWC;
-        INDArray input = LayerState.input(layer, weights.dataType());
+        INDArray input = LayerState.input(layer, layer.getParam(LocallyConnectedGradients.WEIGHTS).dataType());
         int[] outputSize = conf.getOutputSize();
         long[] expected = nhwc ? new long[] {input.size(0), outputSize[0], outputSize[1], conf.getNOut()}
                 : new long[] {input.size(0), conf.getNOut(), outputSize[0], outputSize[1]};
@@ -75,14 +69,11 @@ public final class LocallyConnected2DLayerRule implements LayerRule {
                     + "gradient " + Arrays.toString(expected) + ", got " + Arrays.toString(input.shape()) + " and "
                     + Arrays.toString(outputGradient.shape()));
         }
-        int[] padding = conf.getPadding();
         // DL4J pads (padding, paddingBr) in Same mode, and padding on both sides otherwise.
-        int[] after = conf.getCm() == ConvolutionMode.Same && conf.getPaddingBr() != null ? conf.getPaddingBr() : padding;
-
-        Map<String, INDArray> views = LayerState.gradientViews(layer);
-        INDArray weightGradient = LayerState.reshapeView(views.get(WEIGHTS), weights.shape());
-        return LocallyConnectedGradients.backward(input, outputGradient, weights, bias,
-                LocallyConnectedGradients.elementWise(conf.getActivation()), conf.getKernel(), conf.getStride(), padding,
-                after, weightGradient, bias == null ? null : views.get(BIAS), needInputGradient, nhwc);
+        int[] padding = conf.getPadding();
+        int[] after = conf.getCm() == ConvolutionMode.Same ? conf.getPaddingBr() : padding;
+        return LocallyConnectedGradients.backward(layer, LocallyConnectedGradients.elementWise(conf.getActivation()),
+                new LocallyConnectedGradients.Window(conf.getKernel(), conf.getStride(), padding, after), input,
+                outputGradient, needInputGradient, nhwc);
     }
 }

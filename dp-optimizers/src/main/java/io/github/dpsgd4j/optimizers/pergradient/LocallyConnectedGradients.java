@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.optimizers.pergradient;
 
 import io.github.dpsgd4j.core.clip.ClipAndSum;
+import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationCube;
@@ -15,11 +16,15 @@ import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The math shared by the locally connected rules ({@link LocallyConnected2DLayerRule}, and
@@ -43,6 +48,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * gradients are DL4J's.
  */
 final class LocallyConnectedGradients implements LayerBackward {
+
+    /** DL4J's names of the locally connected layers' parameters. */
+    static final String WEIGHTS = "W";
+    static final String BIAS = "b";
 
     private final INDArray patches;
     private final INDArray delta;
@@ -95,27 +104,38 @@ final class LocallyConnectedGradients implements LayerBackward {
     }
 
     /**
+     * Where a locally connected layer's windows lie on its input (DL4J's own fields; dilation is 1).
+     *
+     * @param kernel    {kH, kW}, >= 1
+     * @param stride    {sH, sW}, >= 1
+     * @param padBefore {top, left} zero padding, >= 0
+     * @param padAfter  {bottom, right} zero padding, >= 0
+     */
+    record Window(int[] kernel, int[] stride, int[] padBefore, int[] padAfter) {
+    }
+
+    /**
      * The layer's backward pass.
      *
-     * @param input          the layer input, [B, C, H, W] (NHWC: [B, H, W, C]); not modified
+     * @param layer          the layer, with parameters "W" [P, F, nOut] (P = outH*outW, F = C*kH*kW) and,
+     *                       with bias, "b" (nOut elements); its gradient views receive the clipped sum
+     * @param activation     the layer's element-wise activation ({@link #elementWise})
+     * @param window         where the windows lie
+     * @param input          the layer input, [B, C, H, W] (NHWC: [B, H, W, C]) in the parameters' data type;
+     *                       not modified
      * @param outputGradient dL/d(output), [B, nOut, outH, outW] (NHWC: [B, outH, outW, nOut]), before the
      *                       SameDiff scale; not modified
-     * @param weights        W [P, F, nOut], P = outH*outW, F = C*kH*kW; not modified
-     * @param bias           b (nOut elements), or null
-     * @param activation     the layer's element-wise activation
-     * @param kernel         {kH, kW}
-     * @param stride         {sH, sW}
-     * @param padBefore      {top, left} zero padding
-     * @param padAfter       {bottom, right} zero padding
-     * @param weightGradient the gradient view of W, [P, F, nOut] (writes reach the network's gradient)
-     * @param biasGradient   the gradient view of b, or null
      * @param needInput      whether to form dL/d(input), in the input's layout
      * @param channelsLast   whether input, output gradient and input gradient are NHWC
      */
-    static LocallyConnectedGradients backward(INDArray input, INDArray outputGradient, INDArray weights, INDArray bias,
-                                              IActivation activation, int[] kernel, int[] stride, int[] padBefore,
-                                              int[] padAfter, INDArray weightGradient, INDArray biasGradient,
-                                              boolean needInput, boolean channelsLast) {
+    static LocallyConnectedGradients backward(Layer layer, IActivation activation, Window window, INDArray input,
+                                              INDArray outputGradient, boolean needInput, boolean channelsLast) {
+        INDArray weights = layer.getParam(WEIGHTS);
+        INDArray bias = layer.paramTable().containsKey(BIAS) ? layer.getParam(BIAS) : null;
+        int[] kernel = window.kernel();
+        int[] stride = window.stride();
+        int[] padBefore = window.padBefore();
+        int[] padAfter = window.padAfter();
         if (channelsLast) {
             input = input.permute(0, 3, 1, 2);
             outputGradient = outputGradient.permute(0, 3, 1, 2);
@@ -134,9 +154,9 @@ final class LocallyConnectedGradients implements LayerBackward {
         long fullW = (paddedW - kernel[1]) / stride[1] + 1;
         if (paddedH < kernel[0] || paddedW < kernel[1] || fullH < outH || fullW < outW
                 || weights.size(0) != locations || weights.size(1) != channels * kernel[0] * kernel[1]) {
-            throw new IllegalStateException("locally connected layer: input " + java.util.Arrays.toString(input.shape())
-                    + " with kernel " + java.util.Arrays.toString(kernel) + " does not give the " + outH + " x " + outW
-                    + " locations of weights " + java.util.Arrays.toString(weights.shape()));
+            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": input " + Arrays.toString(input.shape())
+                    + " with kernel " + Arrays.toString(kernel) + " does not give the " + outH + " x " + outW
+                    + " locations of weights " + Arrays.toString(weights.shape()));
         }
         INDArray padded = input;
         if (paddedH != input.size(2) || paddedW != input.size(3)) {
@@ -154,7 +174,7 @@ final class LocallyConnectedGradients implements LayerBackward {
 
         INDArray z = Nd4j.matmul(patches, weights);
         if (bias != null) {
-            z.reshape('c', locations * batch, nOut).addiRowVector(bias.reshape(1, nOut));
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(nOut), z, 2));
         }
         // The output at (a, b) is location a*outW + b: [B, nOut, outH, outW] -> [outH, outW, B, nOut].
         INDArray epsilon = LayerState.sameDiffOutputGradient(outputGradient, type).permute(2, 3, 0, 1).dup('c')
@@ -177,7 +197,10 @@ final class LocallyConnectedGradients implements LayerBackward {
                 inputGradient = inputGradient.permute(0, 2, 3, 1);
             }
         }
-        return new LocallyConnectedGradients(patches, delta, biasGradient == null ? null : delta.sum(0), weightGradient,
+        Map<String, INDArray> views = LayerState.gradientViews(layer);
+        INDArray weightGradient = LayerState.reshapeView(views.get(WEIGHTS), weights.shape());
+        INDArray biasGradient = bias == null ? null : views.get(BIAS);
+        return new LocallyConnectedGradients(patches, delta, bias == null ? null : delta.sum(0), weightGradient,
                 biasGradient, inputGradient);
     }
 
