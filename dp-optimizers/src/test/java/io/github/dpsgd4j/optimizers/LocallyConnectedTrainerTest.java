@@ -76,7 +76,7 @@ class LocallyConnectedTrainerTest {
                 .layer(new LocallyConnected1D.Builder().nOut(4).kernelSize(3).stride(2)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
                 .layer(new LocallyConnected1D.Builder().nOut(3).kernelSize(2).hasBias(false)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                        .convolutionMode(ConvolutionMode.Strict).activation(Activation.RELU).build())
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
                         .activation(Activation.SOFTMAX).build())
