@@ -46,6 +46,8 @@ import java.util.Map;
  * {@code p = j*outH + i}, while it reads the output of location p at (p / outW, p % outW) (row-major):
  * the two orders agree only for one row or one column. This class reproduces both orders, so its
  * gradients are DL4J's.
+ *
+ * <p>Not thread-safe; used by one training step.
  */
 final class LocallyConnectedGradients implements LayerBackward {
 
