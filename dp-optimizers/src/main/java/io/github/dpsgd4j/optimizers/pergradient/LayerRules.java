@@ -24,7 +24,8 @@ import java.util.List;
  * (LastTimeStep and MaskZeroLayer around those and around Bidirectional), {@link BidirectionalLayerRule}
  * (Bidirectional around SimpleRnn, LSTM, GravesLSTM, every mode), {@link TimeDistributedLayerRule}
  * (TimeDistributed around a DenseLayer), {@link SelfAttentionLayerRule} (SelfAttentionLayer with
- * projected input), {@link RecurrentAttentionLayerRule}. A rule for your own layer:
+ * projected input), {@link RecurrentAttentionLayerRule}, {@link LocallyConnected1DLayerRule},
+ * {@link LocallyConnected2DLayerRule}. A rule for your own layer:
  * {@code LayerRules.defaults().withFirst(new MyLayerRule())} (asked before the defaults, so it can
  * also override them), passed to the trainer's builder.
  *
@@ -40,7 +41,7 @@ public final class LayerRules {
             new Deconvolution3DLayerRule(),
             new RnnOutputLayerRule(), new SimpleRnnLayerRule(), new LstmLayerRule(), new RecurrentWrapperRule(),
             new BidirectionalLayerRule(), new TimeDistributedLayerRule(), new SelfAttentionLayerRule(),
-            new RecurrentAttentionLayerRule()));
+            new RecurrentAttentionLayerRule(), new LocallyConnected1DLayerRule(), new LocallyConnected2DLayerRule()));
 
     private final List<LayerRule> rules;
 

@@ -38,8 +38,8 @@ final class LayerState {
      * How much DL4J 1.0.0-M2.1's SameDiff layers ({@code org.deeplearning4j.nn.layers.samediff.SameDiffLayer},
      * e.g. the attention layers) scale the gradient of their own forward pass in {@code backpropGradient}:
      * their parameter and input gradients come out exactly twice the finite-difference gradient, and
-     * {@code fit()} trains on them (seen for SelfAttentionLayer, RecurrentAttentionLayer and
-     * LocallyConnected1D). The rules for these layers reproduce it, so that a private step equals
+     * {@code fit()} trains on them (seen for SelfAttentionLayer, RecurrentAttentionLayer, LocallyConnected1D and
+     * LocallyConnected2D). The rules for these layers reproduce it, so that a private step equals
      * {@code fit()} and the per-example norms are those of the gradients actually summed; clipping and
      * noise are then exact for these gradients, so the guarantee is unchanged.
      */
