@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * A layer's backward pass made of parts that cover disjoint blocks of its parameters (for example
  * the depthwise and the pointwise weights of a separable convolution, each with the norm method
- * that suits it): example i's squared norm is the sum of the parts' squared norms, and each part
- * adds its own block of the clipped sum.
+ * that suits it, or an attention layer's input projections and its output projection): example
+ * i's squared norm is the sum of the parts' squared norms, and each part adds its own block of the
+ * clipped sum.
  *
  * <p>Not thread-safe; used by one training step.
  *

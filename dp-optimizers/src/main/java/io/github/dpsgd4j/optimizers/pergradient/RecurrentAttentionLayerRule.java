@@ -152,7 +152,7 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
         parts.add(OuterProductBackward.ofSequences(new SequenceOuterProducts(RecurrentArrays.exampleMajor(
                 recurrentInputs), RecurrentArrays.exampleMajor(delta)), recurrentViews, null, Double.NaN));
         if (!project) {
-            return new JoinedBackward(parts, inputGradient);
+            return new CombinedBackward(inputGradient, parts);
         }
         INDArray previous = Nd4j.zeros(type, steps, batch, n);
         if (steps > 1) {
@@ -168,7 +168,7 @@ public final class RecurrentAttentionLayerRule implements LayerRule {
                 Nd4j.concat(2, keyGradients, valueGradients), rows),
                 List.of(flatView(views, SelfAttentionLayerRule.KEY_WEIGHTS),
                         flatView(views, SelfAttentionLayerRule.VALUE_WEIGHTS)), null, Double.NaN));
-        return new JoinedBackward(parts, inputGradient);
+        return new CombinedBackward(inputGradient, parts);
     }
 
     /** A projection parameter, or null without projections. */

@@ -98,7 +98,7 @@ public final class SelfAttentionLayerRule implements LayerRule {
                 LayerState.reshapeView(views.get(VALUE_WEIGHTS), projected, wv.size(2))), null, Double.NaN);
         LayerBackward outputSide = OuterProductBackward.ofSequences(output, List.of(views.get(OUTPUT_WEIGHTS)),
                 null, Double.NaN);
-        return new JoinedBackward(List.of(inputSide, outputSide), inputGradient);
+        return new CombinedBackward(inputGradient, List.of(inputSide, outputSide));
     }
 
     /** The layer's [B, T] mask in {@code type}, or null; DL4J masks the keys with it. */
