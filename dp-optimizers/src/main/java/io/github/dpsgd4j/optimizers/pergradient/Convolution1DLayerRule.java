@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.layers.convolution.Convolution1DLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
@@ -59,10 +58,9 @@ public final class Convolution1DLayerRule implements LayerRule {
         if (layer.getClass() != Convolution1DLayer.class) {
             return LayerSupport.notHandled();
         }
-        if (((org.deeplearning4j.nn.conf.layers.BaseLayer) layer.conf().getLayer()).getActivationFn()
-                instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
+        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        if (!featureMaps.isSupported()) {
+            return featureMaps;
         }
         if (((org.deeplearning4j.nn.conf.layers.Convolution1DLayer) layer.conf().getLayer()).getRnnDataFormat()
                 == RNNFormat.NWC) {
@@ -78,9 +76,6 @@ public final class Convolution1DLayerRule implements LayerRule {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same with a "
                     + "stride (" + conf.getStride()[0] + ") larger than its dilated kernel (" + extent + "), where DL4J's "
                     + "own conv1d gradient does not follow its forward pass");
-        }
-        if (((Convolution1DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
         }
         return LayerSupport.supported();
     }

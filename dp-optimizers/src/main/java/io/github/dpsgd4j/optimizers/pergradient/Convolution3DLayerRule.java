@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.layers.convolution.Convolution3DLayer;
 import org.deeplearning4j.nn.params.Convolution3DParamInitializer;
 import org.deeplearning4j.util.Convolution3DUtils;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -55,14 +54,11 @@ public final class Convolution3DLayerRule implements LayerRule {
         if (layer.getClass() != Convolution3DLayer.class) {
             return LayerSupport.notHandled();
         }
+        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        if (!featureMaps.isSupported()) {
+            return featureMaps;
+        }
         Convolution3D conf = (Convolution3D) layer.conf().getLayer();
-        if (conf.getActivationFn() instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
-        }
-        if (((Convolution3DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
-        }
         if (conf.getConvolutionMode() == ConvolutionMode.Same) {
             for (int d = 0; d < 3; d++) {
                 int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;

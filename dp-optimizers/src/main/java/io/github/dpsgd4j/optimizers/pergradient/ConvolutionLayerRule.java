@@ -70,12 +70,21 @@ public final class ConvolutionLayerRule implements LayerRule {
         if (layer.getClass() != ConvolutionLayer.class) {
             return LayerSupport.notHandled();
         }
+        return featureMapSupport(layer);
+    }
+
+    /**
+     * What every convolution rule asks of its layer (a DL4J {@code BaseLayer}, as all its convolution
+     * layers are): an element-wise activation (not softmax, which is not element-wise over a feature
+     * map) and no layer normalisation. {@link LayerSupport#supported()} when both hold.
+     */
+    static LayerSupport featureMapSupport(Layer layer) {
         if (((org.deeplearning4j.nn.conf.layers.BaseLayer) layer.conf().getLayer()).getActivationFn()
                 instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
                     + " uses a softmax activation, which is not element-wise over a feature map");
         }
-        if (((ConvolutionLayer) layer).hasLayerNorm()) {
+        if (((org.deeplearning4j.nn.layers.BaseLayer<?>) layer).hasLayerNorm()) {
             return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
         }
         return LayerSupport.supported();

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
 import org.deeplearning4j.nn.params.DeconvolutionParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -62,14 +61,11 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != Deconvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
+        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        if (!featureMaps.isSupported()) {
+            return featureMaps;
+        }
         Deconvolution2D conf = (Deconvolution2D) layer.conf().getLayer();
-        if (conf.getActivationFn() instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
-        }
-        if (((Deconvolution2DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
-        }
         if (conf.getConvolutionMode() == ConvolutionMode.Same) {
             for (int d = 0; d < 2; d++) {
                 if (samePadding(conf.getKernelSize()[d], conf.getStride()[d], conf.getDilation()[d]) < 0) {

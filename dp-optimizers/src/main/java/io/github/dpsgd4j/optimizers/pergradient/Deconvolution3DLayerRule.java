@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.layers.convolution.Deconvolution3DLayer;
 import org.deeplearning4j.nn.params.Deconvolution3DParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -55,14 +54,11 @@ public final class Deconvolution3DLayerRule implements LayerRule {
         if (layer.getClass() != Deconvolution3DLayer.class) {
             return LayerSupport.notHandled();
         }
+        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        if (!featureMaps.isSupported()) {
+            return featureMaps;
+        }
         Deconvolution3D conf = (Deconvolution3D) layer.conf().getLayer();
-        if (conf.getActivationFn() instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
-        }
-        if (((Deconvolution3DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
-        }
         if (conf.getConvolutionMode() == ConvolutionMode.Same) {
             for (int d = 0; d < 3; d++) {
                 if (Deconvolution2DLayerRule.samePadding(conf.getKernelSize()[d], conf.getStride()[d],

@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
 import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -39,14 +38,7 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != DepthwiseConvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        if (((DepthwiseConvolution2D) layer.conf().getLayer()).getActivationFn() instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
-        }
-        if (((DepthwiseConvolution2DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
-        }
-        return LayerSupport.supported();
+        return ConvolutionLayerRule.featureMapSupport(layer);
     }
 
     @Override

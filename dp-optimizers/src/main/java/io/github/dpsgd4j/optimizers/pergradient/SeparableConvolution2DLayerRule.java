@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.SeparableConvolution2DLayer;
 import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -66,11 +65,11 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != SeparableConvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        SeparableConvolution2D conf = (SeparableConvolution2D) layer.conf().getLayer();
-        if (conf.getActivationFn() instanceof ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
+        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        if (!featureMaps.isSupported()) {
+            return featureMaps;
         }
+        SeparableConvolution2D conf = (SeparableConvolution2D) layer.conf().getLayer();
         if (conf.getNIn() == 1) {
             // libnd4j's sconv2d runs a plain conv2d with the depthwise weights for one input channel and
             // leaves the pointwise weights out, while sconv2d_bp uses them: DL4J's gradient does not follow
@@ -89,9 +88,6 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
                             + "), where DL4J's padding can go negative");
                 }
             }
-        }
-        if (((SeparableConvolution2DLayer) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
         }
         return LayerSupport.supported();
     }
