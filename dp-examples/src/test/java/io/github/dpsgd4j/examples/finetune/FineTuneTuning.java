@@ -55,6 +55,7 @@ public final class FineTuneTuning {
 
     private static final PrivacyBudget BUDGET = new PrivacyBudget(1.0, 1e-5);
     private static final long SPLIT_SEED = 20261205L;
+    /** Weight initialisation seed of these runs (the preset uses its own default; see docs/examples.md). */
     private static final long MODEL_SEED = 1L;
     private static final int CHUNK = 1000;
 
