@@ -80,7 +80,8 @@ final class FineTunePresetRun {
         report.set("from_scratch_validation_history", RunReports.history(result.fromScratch().history()));
         folder.writeJson("report.json", report);
         Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
-        curves.put("DP-SGD fine-tuning (above " + result.recipe().frozenUpTo() + ")", result.fineTuned().history());
+        curves.put("DP-SGD fine-tuning (above " + result.recipe().frozenUpTo() + ")",
+                result.fineTuned().history());
         curves.put("DP-SGD from scratch", result.fromScratch().history());
         RunReports.accuracyChart("fashion-mnist, residual CNN at epsilon " + result.recipe().budget().epsilon()
                 + ": public validation accuracy per epoch", curves).savePng(folder.file("accuracy.png"));
