@@ -80,7 +80,8 @@ final class FineTunePresetRun {
         report.set("from_scratch_validation_history", RunReports.history(result.fromScratch().history()));
         folder.writeJson("report.json", report);
         Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
-        curves.put("DP-SGD fine-tuning (head)", result.fineTuned().history());
+        curves.put("DP-SGD fine-tuning (above " + result.recipe().frozenUpTo() + ")",
+                result.fineTuned().history());
         curves.put("DP-SGD from scratch", result.fromScratch().history());
         RunReports.accuracyChart("fashion-mnist, residual CNN at epsilon " + result.recipe().budget().epsilon()
                 + ": public validation accuracy per epoch", curves).savePng(folder.file("accuracy.png"));
@@ -101,7 +102,7 @@ final class FineTunePresetRun {
                 "trainable parameters", "seconds");
         table.row("public data only (pretrained, no privacy cost)", RunReports.percent(result.publicOnlyTestAccuracy()),
                 "0 (public data)", "-", "-", "-", RunReports.seconds(result.pretrainingSeconds()));
-        row(table, "fine-tuned privately (head)", result.fineTuned());
+        row(table, "fine-tuned privately (above " + r.frozenUpTo() + ")", result.fineTuned());
         row(table, "trained privately from scratch", result.fromScratch());
         table.print(stdout, "");
         stdout.println();

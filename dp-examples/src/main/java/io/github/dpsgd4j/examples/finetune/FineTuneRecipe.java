@@ -14,11 +14,16 @@ import io.github.dpsgd4j.common.Checks;
  *                           final figures), {@code >= 1}
  * @param splitSeed          the published seed of the public/private split ({@link PublicPrivateSplit})
  * @param pretraining        the non-private pretraining on the public examples
- * @param fineTuning         DP-SGD of the head (feature extractor frozen) on the private examples
+ * @param frozenUpTo         the last vertex of the part that fine-tuning freezes (with
+ *                           {@code TransferLearning.GraphBuilder.setFeatureExtractor}):
+ *                           {@link ResidualCnn#FEATURES} (the dense layer and the output layer are
+ *                           fine-tuned) or {@link ResidualCnn#HIDDEN_LAYER} (only the output layer is)
+ * @param fineTuning         DP-SGD of the layers above {@code frozenUpTo} on the private examples
  * @param fromScratch        DP-SGD of the whole graph, freshly initialised, on the private examples
  */
 public record FineTuneRecipe(PrivacyBudget budget, int publicExamples, int validationExamples, long splitSeed,
-                             Pretraining pretraining, PrivatePhase fineTuning, PrivatePhase fromScratch) {
+                             Pretraining pretraining, String frozenUpTo, PrivatePhase fineTuning,
+                             PrivatePhase fromScratch) {
 
     /** Nesterov momentum of the private phases. */
     public static final double MOMENTUM = 0.9;
@@ -28,6 +33,11 @@ public record FineTuneRecipe(PrivacyBudget budget, int publicExamples, int valid
         Checks.positive("publicExamples", publicExamples);
         Checks.positive("validationExamples", validationExamples);
         Checks.notNull("pretraining", pretraining);
+        if (!ResidualCnn.FEATURES.equals(frozenUpTo) && !ResidualCnn.HIDDEN_LAYER.equals(frozenUpTo)) {
+            throw new IllegalArgumentException("frozenUpTo must be \"" + ResidualCnn.FEATURES + "\" (fine-tune the "
+                    + "dense and output layers) or \"" + ResidualCnn.HIDDEN_LAYER + "\" (fine-tune the output layer "
+                    + "only), got " + (frozenUpTo == null ? "null" : "\"" + frozenUpTo + "\""));
+        }
         Checks.notNull("fineTuning", fineTuning);
         Checks.notNull("fromScratch", fromScratch);
     }

@@ -16,7 +16,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * @param pretrained               the graph after non-private pretraining on the public examples
  * @param publicOnlyTestAccuracy   test accuracy of {@code pretrained} alone, in [0, 1]
  * @param pretrainingSeconds       wall-clock seconds of the pretraining
- * @param fineTuned                the DP-SGD fine-tuning of the head
+ * @param fineTuned                the DP-SGD fine-tuning of the layers above the frozen part
  * @param fromScratch              the DP-SGD training of the whole graph from scratch
  * @param secureNoise              whether noise and sampling came from the secure source
  * @param seconds                  wall-clock seconds of the whole comparison
@@ -64,7 +64,7 @@ public record FineTuneResult(FineTuneRecipe recipe, int trainingFileSize, int te
         json.setAll(phaseFields(fineTuned));
         json.put("from_scratch_epsilon", fromScratch.epsilon());
         json.put("accountant", "pld");
-        json.put("frozen_up_to", ResidualCnn.FEATURES);
+        json.put("frozen_up_to", recipe.frozenUpTo());
         json.set("fine_tuned", phaseFields(fineTuned));
         json.set("from_scratch", phaseFields(fromScratch));
         ObjectNode pretraining = json.putObject("pretraining");

@@ -35,9 +35,9 @@ import java.util.List;
  *       validation and private examples;</li>
  *   <li>pretrains the {@link ResidualCnn} without privacy (Adam) on the public pretraining examples
  *       only: they are public, so this costs no privacy;</li>
- *   <li>freezes the feature extractor (everything up to {@link ResidualCnn#FEATURES}, with
- *       {@code TransferLearning.GraphBuilder.setFeatureExtractor}) and fine-tunes the head with
- *       DP-SGD on the private examples: frozen parameters get no noise and do not move;</li>
+ *   <li>freezes everything up to the recipe's {@link FineTuneRecipe#frozenUpTo()} (with
+ *       {@code TransferLearning.GraphBuilder.setFeatureExtractor}) and fine-tunes the layers above
+ *       with DP-SGD on the private examples: frozen parameters get no noise and do not move;</li>
  *   <li>trains the same graph, freshly initialised, with DP-SGD from scratch on the same private
  *       examples at the same budget;</li>
  *   <li>measures test accuracy once, at the end, for the pretrained, fine-tuned and from-scratch
@@ -114,10 +114,10 @@ public final class FineTuneRun {
         ComputationGraph head = new TransferLearning.GraphBuilder(pretrained.clone())
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder()
                         .updater(new Nesterovs(tuning.learningRate(), FineTuneRecipe.MOMENTUM)).build())
-                .setFeatureExtractor(ResidualCnn.FEATURES)
+                .setFeatureExtractor(recipe.frozenUpTo())
                 .build();
-        PrivatePhaseResult fineTuned = trainPrivately("DP-SGD fine-tuning (head)", head, tuning, privateSet,
-                validation, test);
+        PrivatePhaseResult fineTuned = trainPrivately("DP-SGD fine-tuning (above " + recipe.frozenUpTo() + ")", head,
+                tuning, privateSet, validation, test);
 
         FineTuneRecipe.PrivatePhase scratch = recipe.fromScratch();
         ComputationGraph fresh = ResidualCnn.build(classes, new Nesterovs(scratch.learningRate(),

@@ -30,9 +30,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   <li>head: dense {@value #HIDDEN} tanh ({@value #HIDDEN_LAYER}), softmax over the classes
  *       ({@value #OUTPUT}, cross-entropy).</li>
  * </ol>
- * Everything up to and including {@value #FEATURES} is the feature extractor that fine-tuning
- * freezes. No batch normalisation: the from-scratch baseline trains every layer privately, and
- * trainable batch normalisation mixes examples. Tanh activations suit DP-SGD (Papernot et al.
+ * Fine-tuning freezes everything up to {@value #FEATURES} (the convolutional feature extractor)
+ * or up to {@value #HIDDEN_LAYER} (all but the output layer; what the preset does). No batch
+ * normalisation: the from-scratch baseline trains every layer privately, and trainable batch
+ * normalisation mixes examples. Tanh activations suit DP-SGD (Papernot et al.
  * 2021, "Tempered Sigmoid Activations for Deep Learning with Differential Privacy", AAAI).
  *
  * <p>Stateless and thread-safe.

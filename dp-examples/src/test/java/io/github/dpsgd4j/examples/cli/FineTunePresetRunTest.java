@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dpsgd4j.examples.data.FashionMnist;
 import io.github.dpsgd4j.examples.data.IdxFiles;
 import io.github.dpsgd4j.examples.finetune.FineTuneRecipe;
+import io.github.dpsgd4j.examples.finetune.ResidualCnn;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -26,9 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FineTunePresetRunTest {
 
     private static final String PRESET = "fashion-mnist-finetune-eps1";
-    /** 100 public (80 + 20) and 100 private examples of a 200-image training file; one epoch each. */
+    /**
+     * 100 public (80 + 20) and 100 private examples of a 200-image training file; one epoch each; as
+     * in the preset, only the output layer is fine-tuned.
+     */
     private static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 80, 20, 3L,
-            new FineTuneRecipe.Pretraining(1, 40, 2e-3),
+            new FineTuneRecipe.Pretraining(1, 40, 2e-3), ResidualCnn.HIDDEN_LAYER,
             new FineTuneRecipe.PrivatePhase(1, 50, 1.0, 0.5),
             new FineTuneRecipe.PrivatePhase(1, 50, 1.0, 0.5));
 
@@ -60,6 +64,10 @@ class FineTunePresetRunTest {
         }
         ComputationGraph reloaded = ModelSerializer.restoreComputationGraph(report.resolve("model.zip").toFile());
         assertEquals(json.get("parameters").asLong(), reloaded.numParams());
+        assertEquals(ResidualCnn.HIDDEN_LAYER, json.get("frozen_up_to").asText());
+        assertEquals(reloaded.getLayer(ResidualCnn.OUTPUT).numParams(), json.get("trainable_parameters").asLong(),
+                "only the output layer is fine-tuned");
+        assertEquals(reloaded.numParams(), json.get("from_scratch").get("trainable_parameters").asLong());
     }
 
     @Test

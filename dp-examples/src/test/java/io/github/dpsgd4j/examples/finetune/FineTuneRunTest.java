@@ -30,7 +30,7 @@ class FineTuneRunTest {
 
     /** 60 pretraining + 20 validation public examples, 80 private; one epoch of everything. */
     static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 60, 20, 11L,
-            new FineTuneRecipe.Pretraining(1, 20, 2e-3),
+            new FineTuneRecipe.Pretraining(1, 20, 2e-3), ResidualCnn.FEATURES,
             new FineTuneRecipe.PrivatePhase(1, 40, 1.0, 0.5),
             new FineTuneRecipe.PrivatePhase(1, 40, 1.0, 0.5));
 
@@ -118,6 +118,7 @@ class FineTuneRunTest {
         FineTuneRecipe recipe = p.fineTuneRecipe().orElseThrow();
         assertEquals(1.0, recipe.budget().epsilon());
         assertEquals(1e-5, recipe.budget().delta());
+        assertEquals(ResidualCnn.HIDDEN_LAYER, recipe.frozenUpTo());
         assertTrue(Preset.FASHION_MNIST_EPS3.fineTuneRecipe().isEmpty());
         IllegalStateException e = assertThrows(IllegalStateException.class, p::recipe);
         assertTrue(e.getMessage().contains("fineTuneRecipe()"), e.getMessage());
@@ -131,6 +132,21 @@ class FineTuneRunTest {
             assertFalse(publicIndices.contains(i), "private index " + i + " is also public");
         }
         assertEquals(60_000 - publicIndices.size(), split.privatePart().length);
+    }
+
+    @Test
+    void recipe_withAFrozenPartThatIsNotABoundaryOfTheHead_isRefusedNamingIt() {
+        for (String bad : new String[] {ResidualCnn.OUTPUT, ResidualCnn.BLOCK2, "no-such-vertex"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, TINY.pretraining(), bad, TINY.fineTuning(),
+                            TINY.fromScratch()));
+            assertTrue(e.getMessage().startsWith("frozenUpTo must be \"features\"")
+                    && e.getMessage().endsWith("got \"" + bad + "\""), e.getMessage());
+        }
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, TINY.pretraining(), null, TINY.fineTuning(),
+                        TINY.fromScratch()));
+        assertTrue(none.getMessage().endsWith("got null"), none.getMessage());
     }
 
     @Test
