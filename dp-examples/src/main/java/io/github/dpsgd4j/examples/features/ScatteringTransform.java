@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntConsumer;
 
 /**
@@ -73,7 +72,6 @@ public final class ScatteringTransform {
     /** xi_0, the centre frequency of the finest wavelet, in radians per pixel. */
     static final double XI0 = 3 * Math.PI / 4;
     /** Shifts summed on each side when periodising a filter (Gaussian tails beyond are below 1e-30). */
-    private static final int PERIODISATION_TERMS = 3;
 
     private final int height;
     private final int width;
@@ -125,16 +123,17 @@ public final class ScatteringTransform {
         this.paddedWidth = width + 2 * pad;
         this.slant = 4.0 / orientations;
         this.lowPassSigma = SIGMA0 * Math.pow(2, scales - 1);
+        MorletFilterBank bank = new MorletFilterBank(paddedHeight, paddedWidth, orientations, slant, lowPassSigma);
         this.waveletFilters = new double[scales][][];
         this.lowPassFilters = new double[scales + 1][];
         for (int r = 0; r <= scales; r++) {
-            lowPassFilters[r] = lowPassFilter(r);
+            lowPassFilters[r] = bank.lowPassFilter(r);
         }
         for (int r = 0; r < scales; r++) {
             waveletFilters[r] = new double[scales * orientations][];
             for (int j = r; j < scales; j++) {
                 for (int l = 0; l < orientations; l++) {
-                    waveletFilters[r][j * orientations + l] = waveletFilter(r, j, l);
+                    waveletFilters[r][j * orientations + l] = bank.waveletFilter(r, j, l);
                 }
             }
         }
@@ -238,85 +237,10 @@ public final class ScatteringTransform {
 
     // ---------------------------------------------------------------- filters
 
-    /** Rows of the level-r grid (sampling interval 2^r on the padded image). */
-    private int rows(int level) {
-        return paddedHeight >> level;
-    }
-
-    private int columns(int level) {
-        return paddedWidth >> level;
-    }
-
-    /** Angular frequency, in radians per pixel, of DFT bin {@code k} of an n-point grid at interval 2^r. */
-    private static double frequency(int k, int n, int level) {
-        int wrapped = k <= n / 2 ? k : k - n;
-        return 2 * Math.PI * wrapped / ((double) n * (1 << level));
-    }
-
-    private double waveletEnvelope(int j, double parallel, double perpendicular) {
-        double sigma = SIGMA0 * (1 << j);
-        return Math.exp(-0.5 * sigma * sigma * (parallel * parallel + perpendicular * perpendicular / (slant * slant)));
-    }
-
-    /** psi^_{j,l} on the level-r grid, periodised, with kappa set for an exactly zero mean. */
-    private double[] waveletFilter(int level, int j, int l) {
-        double theta = Math.PI * l / orientations;
-        double cos = Math.cos(theta);
-        double sin = Math.sin(theta);
-        double xi = XI0 / (1 << j);
-        // kappa: the Gaussian envelope's share that cancels the shifted envelope at frequency 0.
-        double shiftedAtZero = periodisedSum(level, 0, 0,
-                (wx, wy) -> waveletEnvelope(j, wx * cos + wy * sin - xi, -wx * sin + wy * cos));
-        double envelopeAtZero = periodisedSum(level, 0, 0,
-                (wx, wy) -> waveletEnvelope(j, wx * cos + wy * sin, -wx * sin + wy * cos));
-        double kappa = shiftedAtZero / envelopeAtZero;
-        double[] filter = periodisedFilter(level, (wx, wy) -> {
-            double parallel = wx * cos + wy * sin;
-            double perpendicular = -wx * sin + wy * cos;
-            return waveletEnvelope(j, parallel - xi, perpendicular) - kappa * waveletEnvelope(j, parallel, perpendicular);
-        });
-        filter[0] = 0; // exactly zero mean (the sum above is zero up to rounding)
-        return filter;
-    }
-
-    /** phi^ on the level-r grid, periodised and scaled to a DC gain of exactly 1. */
-    private double[] lowPassFilter(int level) {
-        double[] filter = periodisedFilter(level,
-                (wx, wy) -> Math.exp(-0.5 * lowPassSigma * lowPassSigma * (wx * wx + wy * wy)));
-        double dc = filter[0];
-        for (int i = 0; i < filter.length; i++) {
-            filter[i] /= dc;
-        }
-        return filter;
-    }
-
-    /** {@code spectrum} sampled on the level-r DFT grid (row-major), each bin periodised. */
-    private double[] periodisedFilter(int level, DoubleBinaryOperator spectrum) {
-        int rows = rows(level);
-        int columns = columns(level);
-        double[] filter = new double[rows * columns];
-        for (int ky = 0; ky < rows; ky++) {
-            double wy = frequency(ky, rows, level);
-            for (int kx = 0; kx < columns; kx++) {
-                filter[ky * columns + kx] = periodisedSum(level, frequency(kx, columns, level), wy, spectrum);
-            }
-        }
-        return filter;
-    }
-
-    /**
-     * The sum of {@code spectrum} over the periodic images of frequency (wx0, wy0) on the level-r grid
-     * (period 2 pi / 2^r in each direction), truncated to +-PERIODISATION_TERMS images.
-     */
-    private static double periodisedSum(int level, double wx0, double wy0, DoubleBinaryOperator spectrum) {
-        double period = 2 * Math.PI / (1 << level);
-        double sum = 0;
-        for (int my = -PERIODISATION_TERMS; my <= PERIODISATION_TERMS; my++) {
-            for (int mx = -PERIODISATION_TERMS; mx <= PERIODISATION_TERMS; mx++) {
-                sum += spectrum.applyAsDouble(wx0 + mx * period, wy0 + my * period);
-            }
-        }
-        return sum;
+    /** Buffers and FFTs for one thread, sharing this transform's filters. */
+    private ScatteringWorkspace newWorkspace() {
+        return new ScatteringWorkspace(height, width, pad, scales, orientations, outputHeight(), outputWidth(),
+                waveletFilters, lowPassFilters);
     }
 
     /**
@@ -355,7 +279,7 @@ public final class ScatteringTransform {
         Checks.notNull("image", image);
         Checks.equalTo("image.length", image.length, "height x width", (long) height * width);
         float[] out = new float[outputLength()];
-        new Workspace().transform(image, 0, out, 0);
+        newWorkspace().transform(image, 0, out, 0);
         return out;
     }
 
@@ -385,7 +309,7 @@ public final class ScatteringTransform {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable worker = () -> {
-            Workspace workspace = new Workspace();
+            ScatteringWorkspace workspace = newWorkspace();
             try {
                 for (int start = next.getAndAdd(chunk); start < count && failure.get() == null;
                      start = next.getAndAdd(chunk)) {
@@ -425,138 +349,5 @@ public final class ScatteringTransform {
             throw new IllegalStateException("scattering transform failed: " + t, t);
         }
         return out;
-    }
-
-    /** Per-thread buffers and transforms. */
-    private final class Workspace {
-        private final ComplexFft2d[] fft = new ComplexFft2d[scales + 1];
-        private final double[] spectrum;
-        private final double[][] firstOrder = new double[scales][];
-        private final double[][] secondOrder = new double[scales][];
-        private final double[] lowPass;
-
-        Workspace() {
-            for (int r = 0; r <= scales; r++) {
-                fft[r] = new ComplexFft2d(rows(r), columns(r));
-            }
-            spectrum = new double[2 * rows(0) * columns(0)];
-            for (int r = 0; r < scales; r++) {
-                firstOrder[r] = new double[2 * rows(r) * columns(r)];
-                secondOrder[r] = new double[2 * rows(r) * columns(r)];
-            }
-            lowPass = new double[2 * rows(scales) * columns(scales)];
-        }
-
-        void transform(float[] images, int imageOffset, float[] out, int outOffset) {
-            loadPadded(images, imageOffset);
-            fft[0].forward(spectrum);
-            lowPassToOutput(spectrum, 0, out, outOffset, 0);
-            int secondOrderChannel = 1 + scales * orientations;
-            for (int j1 = 0; j1 < scales; j1++) {
-                for (int l1 = 0; l1 < orientations; l1++) {
-                    modulusSpectrum(spectrum, 0, waveletFilters[0][j1 * orientations + l1], j1, firstOrder[j1]);
-                    lowPassToOutput(firstOrder[j1], j1, out, outOffset, 1 + j1 * orientations + l1);
-                    for (int j2 = j1 + 1; j2 < scales; j2++) {
-                        for (int l2 = 0; l2 < orientations; l2++) {
-                            modulusSpectrum(firstOrder[j1], j1, waveletFilters[j1][j2 * orientations + l2], j2,
-                                    secondOrder[j2]);
-                            lowPassToOutput(secondOrder[j2], j2, out, outOffset, secondOrderChannel++);
-                        }
-                    }
-                }
-            }
-        }
-
-        /** The padded image as a complex array (imaginary parts 0). */
-        private void loadPadded(float[] images, int offset) {
-            int columns = paddedWidth;
-            for (int y = 0; y < paddedHeight; y++) {
-                int sy = reflect(y - pad, height);
-                for (int x = 0; x < columns; x++) {
-                    int sx = reflect(x - pad, width);
-                    int i = 2 * (y * columns + x);
-                    spectrum[i] = images[offset + sy * width + sx];
-                    spectrum[i + 1] = 0;
-                }
-            }
-        }
-
-        /**
-         * dest = DFT( |IDFT( fold_{2^(outLevel - inLevel)}( source x filter ) )| ) on the
-         * outLevel grid: the modulus of a wavelet convolution sampled at interval 2^outLevel.
-         */
-        private void modulusSpectrum(double[] source, int inLevel, double[] filter, int outLevel, double[] dest) {
-            fold(source, inLevel, filter, outLevel, dest);
-            ComplexFft2d transform = fft[outLevel];
-            transform.inverse(dest);
-            int n = rows(outLevel) * columns(outLevel);
-            for (int i = 0; i < n; i++) {
-                double re = dest[2 * i];
-                double im = dest[2 * i + 1];
-                dest[2 * i] = Math.sqrt(re * re + im * im);
-                dest[2 * i + 1] = 0;
-            }
-            transform.forward(dest);
-        }
-
-        /** Low-pass of the level-r spectrum, sampled at interval 2^J, real part cropped into channel. */
-        private void lowPassToOutput(double[] source, int level, float[] out, int outOffset, int channel) {
-            fold(source, level, lowPassFilters[level], scales, lowPass);
-            fft[scales].inverse(lowPass);
-            int columns = columns(scales);
-            int crop = pad >> scales;
-            int outHeight = outputHeight();
-            int outWidth = outputWidth();
-            int base = outOffset + channel * outHeight * outWidth;
-            for (int y = 0; y < outHeight; y++) {
-                for (int x = 0; x < outWidth; x++) {
-                    out[base + y * outWidth + x] = (float) lowPass[2 * ((y + crop) * columns + x + crop)];
-                }
-            }
-        }
-
-        /**
-         * dest = (1 / f^2) sum over aliases of (source x filter), f = 2^(outLevel - inLevel): the
-         * spectrum of the product's inverse transform sampled every f points.
-         */
-        private void fold(double[] source, int inLevel, double[] filter, int outLevel, double[] dest) {
-            int inRows = rows(inLevel);
-            int inColumns = columns(inLevel);
-            int outRows = rows(outLevel);
-            int outColumns = columns(outLevel);
-            java.util.Arrays.fill(dest, 0, 2 * outRows * outColumns, 0.0);
-            for (int ky = 0; ky < inRows; ky++) {
-                int oy = (ky % outRows) * outColumns;
-                int rowStart = ky * inColumns;
-                for (int kx = 0; kx < inColumns; kx++) {
-                    double g = filter[rowStart + kx];
-                    if (g == 0) {
-                        continue;
-                    }
-                    int i = 2 * (rowStart + kx);
-                    int o = 2 * (oy + kx % outColumns);
-                    dest[o] += g * source[i];
-                    dest[o + 1] += g * source[i + 1];
-                }
-            }
-            int factor = 1 << (outLevel - inLevel);
-            if (factor > 1) {
-                double scale = 1.0 / ((double) factor * factor);
-                for (int i = 0; i < 2 * outRows * outColumns; i++) {
-                    dest[i] *= scale;
-                }
-            }
-        }
-    }
-
-    /** Mirror index into [0, n) without repeating the edge: -1 -> 1, n -> n - 2. */
-    private static int reflect(int i, int n) {
-        if (i < 0) {
-            return -i;
-        }
-        if (i >= n) {
-            return 2 * (n - 1) - i;
-        }
-        return i;
     }
 }
