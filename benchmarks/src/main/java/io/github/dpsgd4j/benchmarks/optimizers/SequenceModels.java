@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,7 +26,9 @@ import java.util.Random;
  * <ul>
  *   <li>{@code lstm}: DL4J's {@code LSTM} (tanh, sigmoid gates): 4,000 + 82,432 + 1,290 = 87,722
  *       parameters;</li>
- *   <li>{@code rnn}: DL4J's {@code SimpleRnn} (tanh): 4,000 + 20,608 + 1,290 = 25,898 parameters.</li>
+ *   <li>{@code rnn}: DL4J's {@code SimpleRnn} (tanh): 4,000 + 20,608 + 1,290 = 25,898 parameters;</li>
+ *   <li>{@code attention}: DL4J's {@code SelfAttentionLayer} with projections, 4 heads of 32
+ *       (Wq, Wk, Wv [4, 32, 32] and Wo [128, 128]): 4,000 + 28,672 + 1,290 = 33,962 parameters.</li>
  * </ul>
  */
 final class SequenceModels {
@@ -40,14 +43,16 @@ final class SequenceModels {
     }
 
     static boolean isSequenceModel(String model) {
-        return model.equals("lstm") || model.equals("rnn");
+        return model.equals("lstm") || model.equals("rnn") || model.equals("attention");
     }
 
     static MultiLayerConfiguration configuration(String model, int steps) {
         Layer recurrent = switch (model) {
             case "lstm" -> new LSTM.Builder().nIn(EMBEDDING).nOut(UNITS).activation(Activation.TANH).build();
             case "rnn" -> new SimpleRnn.Builder().nIn(EMBEDDING).nOut(UNITS).activation(Activation.TANH).build();
-            default -> throw new IllegalArgumentException("sequence model must be lstm or rnn, got " + model);
+            case "attention" -> new SelfAttentionLayer.Builder().nIn(EMBEDDING).nOut(UNITS).nHeads(4).headSize(32)
+                    .projectInput(true).build();
+            default -> throw new IllegalArgumentException("sequence model must be lstm, rnn or attention, got " + model);
         };
         return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new Adam(1e-3)).list()
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(VOCABULARY).nOut(EMBEDDING).inputLength(steps)

@@ -60,7 +60,7 @@ import java.util.Random;
  *       3x3, element-wise add of the block input, ReLU), max-pool 2x2 stride 2, softmax 10 (6,474
  *       parameters);</li>
  *   <li>{@code conv1d}: a text-style 1D convolutional classifier, see {@link Conv1dTextModel}.</li>
- *   <li>{@code lstm}, {@code rnn}: token taggers at batch 64, sequence length {@code seqLength}
+ *   <li>{@code lstm}, {@code rnn}, {@code attention}: token taggers at batch 64, sequence length {@code seqLength}
  *       (see {@link SequenceModels}).</li>
  * </ul>
  * The private trainer samples with q = 1 over exactly 256 examples, so every step sees all 256 (the
@@ -82,7 +82,7 @@ public class StepBenchmark {
     /** Channels of every convolution of the residual model. */
     static final int CHANNELS = 8;
 
-    @Param({"mlp", "cnn", "resnet", "conv1d", "lstm", "rnn"})
+    @Param({"mlp", "cnn", "resnet", "conv1d", "lstm", "rnn", "attention"})
     public String model;
 
     /** Sequence length of the sequence models ({@code lstm}, {@code rnn}); ignored by the others. */
