@@ -13,6 +13,8 @@ import io.github.dpsgd4j.common.Checks;
  *                           watch progress and choose settings (the test set is used only for the
  *                           final figures), {@code >= 1}
  * @param splitSeed          the published seed of the public/private split ({@link PublicPrivateSplit})
+ * @param channels           filters of every convolution of the {@link ResidualCnn} (the same graph
+ *                           in both runs), {@code >= 1}
  * @param pretraining        the non-private pretraining on the public examples
  * @param frozenUpTo         the last vertex of the part that fine-tuning freezes (with
  *                           {@code TransferLearning.GraphBuilder.setFeatureExtractor}):
@@ -22,7 +24,7 @@ import io.github.dpsgd4j.common.Checks;
  * @param fromScratch        DP-SGD of the whole graph, freshly initialised, on the private examples
  */
 public record FineTuneRecipe(PrivacyBudget budget, int publicExamples, int validationExamples, long splitSeed,
-                             Pretraining pretraining, String frozenUpTo, PrivatePhase fineTuning,
+                             int channels, Pretraining pretraining, String frozenUpTo, PrivatePhase fineTuning,
                              PrivatePhase fromScratch) {
 
     /** Nesterov momentum of the private phases. */
@@ -32,6 +34,7 @@ public record FineTuneRecipe(PrivacyBudget budget, int publicExamples, int valid
         Checks.notNull("budget", budget);
         Checks.positive("publicExamples", publicExamples);
         Checks.positive("validationExamples", validationExamples);
+        Checks.positive("channels", channels);
         Checks.notNull("pretraining", pretraining);
         if (!ResidualCnn.FEATURES.equals(frozenUpTo) && !ResidualCnn.HIDDEN_LAYER.equals(frozenUpTo)) {
             throw new IllegalArgumentException("frozenUpTo must be \"" + ResidualCnn.FEATURES + "\" (fine-tune the "
@@ -45,15 +48,29 @@ public record FineTuneRecipe(PrivacyBudget budget, int publicExamples, int valid
     /**
      * Non-private training (Adam) on the public examples.
      *
-     * @param epochs       passes over the public examples, {@code >= 1}
-     * @param batchSize    minibatch size, {@code >= 1}
-     * @param learningRate Adam learning rate, finite and {@code > 0}
+     * @param epochs            passes over the public examples, {@code >= 1}
+     * @param batchSize         minibatch size, {@code >= 1}
+     * @param learningRate      Adam learning rate of the first step, finite and {@code > 0}
+     * @param finalLearningRate Adam learning rate of the last step, finite, {@code > 0} and at most
+     *                          {@code learningRate}; the rate falls geometrically (by the same factor
+     *                          each step) from the first to the last; equal to {@code learningRate}
+     *                          for a constant rate
      */
-    public record Pretraining(int epochs, int batchSize, double learningRate) {
+    public record Pretraining(int epochs, int batchSize, double learningRate, double finalLearningRate) {
         public Pretraining {
             Checks.positive("pretraining epochs", epochs);
             Checks.positive("pretraining batch size", batchSize);
             Checks.finitePositive("pretraining learning rate", learningRate);
+            Checks.finitePositive("pretraining final learning rate", finalLearningRate);
+            if (finalLearningRate > learningRate) {
+                throw new IllegalArgumentException("pretraining final learning rate must be <= the learning rate "
+                        + learningRate + " (the rate only decays), got " + finalLearningRate);
+            }
+        }
+
+        /** Pretraining at a constant learning rate. */
+        public Pretraining(int epochs, int batchSize, double learningRate) {
+            this(epochs, batchSize, learningRate, learningRate);
         }
     }
 

@@ -48,6 +48,7 @@ public record FineTuneResult(FineTuneRecipe recipe, int trainingFileSize, int te
         ObjectNode json = Json.object();
         json.put("dataset", "fashion-mnist");
         json.put("model", "residual-cnn");
+        json.put("channels", recipe.channels());
         json.put("train_size", split.privatePart().length);
         json.put("test_size", testSize);
         json.put("training_file_size", trainingFileSize);
@@ -72,6 +73,7 @@ public record FineTuneResult(FineTuneRecipe recipe, int trainingFileSize, int te
         pretraining.put("batch_size", recipe.pretraining().batchSize());
         pretraining.put("updater", "adam");
         pretraining.put("learning_rate", recipe.pretraining().learningRate());
+        pretraining.put("final_learning_rate", recipe.pretraining().finalLearningRate());
         pretraining.put("seconds", pretrainingSeconds);
         json.put("noise", RunReports.noise(secureNoise));
         json.put("secure_noise", secureNoise);

@@ -106,7 +106,7 @@ public final class FineTuneRun {
 
         long pretrainStart = System.nanoTime();
         ComputationGraph pretrained = Pretrainer.pretrain(recipe.pretraining(), pretrainingSet, validation, classes,
-                modelSeed, monitor);
+                recipe.channels(), modelSeed, monitor);
         double pretrainingSeconds = (System.nanoTime() - pretrainStart) / 1e9;
         double publicOnlyAccuracy = accuracy(pretrained, test);
 
@@ -120,7 +120,7 @@ public final class FineTuneRun {
                 tuning, privateSet, validation, test);
 
         FineTuneRecipe.PrivatePhase scratch = recipe.fromScratch();
-        ComputationGraph fresh = ResidualCnn.build(classes, new Nesterovs(scratch.learningRate(),
+        ComputationGraph fresh = ResidualCnn.build(classes, recipe.channels(), new Nesterovs(scratch.learningRate(),
                 FineTuneRecipe.MOMENTUM), modelSeed);
         PrivatePhaseResult fromScratch = trainPrivately("DP-SGD from scratch", fresh, scratch, privateSet, validation,
                 test);

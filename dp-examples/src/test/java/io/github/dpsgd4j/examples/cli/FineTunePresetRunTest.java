@@ -31,7 +31,7 @@ class FineTunePresetRunTest {
      * 100 public (80 + 20) and 100 private examples of a 200-image training file; one epoch each; as
      * in the preset, only the output layer is fine-tuned.
      */
-    private static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 80, 20, 3L,
+    private static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 80, 20, 3L, 4,
             new FineTuneRecipe.Pretraining(1, 40, 2e-3), ResidualCnn.HIDDEN_LAYER,
             new FineTuneRecipe.PrivatePhase(1, 50, 1.0, 0.5),
             new FineTuneRecipe.PrivatePhase(1, 50, 1.0, 0.5));

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FineTuneRunTest {
 
     /** 60 pretraining + 20 validation public examples, 80 private; one epoch of everything. */
-    static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 60, 20, 11L,
+    static final FineTuneRecipe TINY = new FineTuneRecipe(new PrivacyBudget(1.0, 1e-5), 60, 20, 11L, 4,
             new FineTuneRecipe.Pretraining(1, 20, 2e-3), ResidualCnn.FEATURES,
             new FineTuneRecipe.PrivatePhase(1, 40, 1.0, 0.5),
             new FineTuneRecipe.PrivatePhase(1, 40, 1.0, 0.5));
@@ -138,14 +138,14 @@ class FineTuneRunTest {
     void recipe_withAFrozenPartThatIsNotABoundaryOfTheHead_isRefusedNamingIt() {
         for (String bad : new String[] {ResidualCnn.OUTPUT, ResidualCnn.BLOCK2, "no-such-vertex"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, TINY.pretraining(), bad, TINY.fineTuning(),
-                            TINY.fromScratch()));
+                    () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, 4, TINY.pretraining(), bad,
+                            TINY.fineTuning(), TINY.fromScratch()));
             assertTrue(e.getMessage().startsWith("frozenUpTo must be \"features\"")
                     && e.getMessage().endsWith("got \"" + bad + "\""), e.getMessage());
         }
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, TINY.pretraining(), null, TINY.fineTuning(),
-                        TINY.fromScratch()));
+                () -> new FineTuneRecipe(TINY.budget(), 60, 20, 11L, 4, TINY.pretraining(), null,
+                        TINY.fineTuning(), TINY.fromScratch()));
         assertTrue(none.getMessage().endsWith("got null"), none.getMessage());
     }
 

@@ -37,9 +37,10 @@ import java.util.Map;
  * validation examples of the preset's split only (the test set is never read here). Not a test;
  * run by hand (see docs/examples.md), it prints one CSV line per run on standard output.
  * <pre>
- *   pretrain MODEL.zip PRETRAINING VALIDATION EPOCHS [LR BATCH]
- *       non-private pretraining (Adam, default 3e-3 and batch 128), validation accuracy after each
- *       epoch; saves the graph to MODEL.zip
+ *   pretrain MODEL.zip PRETRAINING VALIDATION EPOCHS [LR BATCH [FINAL_LR]]
+ *       non-private pretraining (Adam, default 3e-3 and batch 128, the rate decaying geometrically
+ *       to FINAL_LR at the last step, default constant), validation accuracy after each epoch;
+ *       saves the graph to MODEL.zip
  *   head MODEL.zip PRETRAINING VALIDATION SEEDS FROZEN:LR:EPOCHS:BATCH ...
  *       DP-SGD (epsilon 1, delta 1e-5, clip 1, Nesterov 0.9) of the part above FROZEN
  *       ({@code features}: dense + output; {@code hidden}: the output layer only) on the private
@@ -58,6 +59,8 @@ public final class FineTuneTuning {
     /** Weight initialisation seed of these runs (the preset uses its own default; see docs/examples.md). */
     private static final long MODEL_SEED = 1L;
     private static final int CHUNK = 1000;
+    /** Convolution filters of the graphs built here: system property {@code channels}, default {@link ResidualCnn#CHANNELS}. */
+    private static final int CHANNELS = Integer.getInteger("channels", ResidualCnn.CHANNELS);
 
     private FineTuneTuning() {
     }
@@ -84,18 +87,19 @@ public final class FineTuneTuning {
         int[] pretraining = split.pretraining();
         double lr = args.length > 5 ? Double.parseDouble(args[5]) : 3e-3;
         int batch = args.length > 6 ? Integer.parseInt(args[6]) : 128;
+        double finalLr = args.length > 7 ? Double.parseDouble(args[7]) : lr;
         DataSet validation = train.subset(split.validation()).toDataSet();
         int used = pretraining.length;
         TrainingMonitor printer = new TrainingMonitor() {
             @Override
             public void epochDone(EpochRecord record, int totalEpochs) {
-                System.out.printf(Locale.ROOT, "pretrain,%d,%s,%d,%d,%.4f,%.1f%n", used, lr, batch, record.epoch(),
-                        record.testAccuracy(), record.seconds());
+                System.out.printf(Locale.ROOT, "pretrain,%d,%d,%s,%s,%d,%d,%.4f,%.1f%n", CHANNELS, used, lr, finalLr,
+                        batch, record.epoch(), record.testAccuracy(), record.seconds());
                 System.out.flush();
             }
         };
-        ComputationGraph graph = Pretrainer.pretrain(new FineTuneRecipe.Pretraining(epochs, batch, lr),
-                train.subset(pretraining).toDataSet(), validation, train.classes(), MODEL_SEED, printer);
+        ComputationGraph graph = Pretrainer.pretrain(new FineTuneRecipe.Pretraining(epochs, batch, lr, finalLr),
+                train.subset(pretraining).toDataSet(), validation, train.classes(), CHANNELS, MODEL_SEED, printer);
         ModelSerializer.writeModel(graph, new File(args[1]), false);
     }
 
@@ -146,7 +150,7 @@ public final class FineTuneTuning {
             int epochs = Integer.parseInt(f[1]);
             int batch = Integer.parseInt(f[2]);
             for (int seed = 1; seed <= seeds; seed++) {
-                ComputationGraph graph = ResidualCnn.build(train.classes(),
+                ComputationGraph graph = ResidualCnn.build(train.classes(), CHANNELS,
                         new Nesterovs(lr, FineTuneRecipe.MOMENTUM), MODEL_SEED);
                 long start = System.nanoTime();
                 DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, privateSet, seed, epochs);
