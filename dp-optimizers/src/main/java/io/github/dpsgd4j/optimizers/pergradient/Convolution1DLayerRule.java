@@ -58,7 +58,7 @@ public final class Convolution1DLayerRule implements LayerRule {
         if (layer.getClass() != Convolution1DLayer.class) {
             return LayerSupport.notHandled();
         }
-        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        LayerSupport featureMaps = FeatureMaps.support(layer);
         if (!featureMaps.isSupported()) {
             return featureMaps;
         }
@@ -69,15 +69,10 @@ public final class Convolution1DLayerRule implements LayerRule {
         }
         org.deeplearning4j.nn.conf.layers.Convolution1DLayer conf =
                 (org.deeplearning4j.nn.conf.layers.Convolution1DLayer) layer.conf().getLayer();
-        int extent = (conf.getKernelSize()[0] - 1) * conf.getDilation()[0] + 1;
-        if (conf.getConvolutionMode() == ConvolutionMode.Same && extent < conf.getStride()[0]) {
-            // libnd4j's Same-mode padding formula goes negative here and DL4J's gradient then does not
-            // match its own forward pass; the exact loop reproduces DL4J's gradient.
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same with a "
-                    + "stride (" + conf.getStride()[0] + ") larger than its dilated kernel (" + extent + "), where DL4J's "
-                    + "own conv1d gradient does not follow its forward pass");
-        }
-        return LayerSupport.supported();
+        // libnd4j's Same-mode padding formula goes negative there and DL4J's gradient then does not match
+        // its own forward pass; the exact loop reproduces DL4J's gradient.
+        return FeatureMaps.sameModeStrideSupport(layer, conf.getConvolutionMode(), 1, conf.getKernelSize(),
+                conf.getStride(), conf.getDilation(), "DL4J's own conv1d gradient does not follow its forward pass");
     }
 
     @Override
@@ -105,11 +100,7 @@ public final class Convolution1DLayerRule implements LayerRule {
         int[] padding = padding(conf.getConvolutionMode(), length, k, stride, dilation, conf.getPadding()[0]);
         int paddedLength = length + padding[0] + padding[1];
         int outLength = (paddedLength - ((k - 1) * dilation + 1)) / stride + 1;
-        if (epsilon.size(2) != outLength || epsilon.size(1) != channelsOut) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", " + channelsOut
-                    + ", " + outLength + "] of input " + Arrays.toString(input.shape()));
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, outLength);
         INDArray padded = input;
         if (paddedLength != length) {
             padded = Nd4j.zeros(dataType, batch, channelsIn, paddedLength);

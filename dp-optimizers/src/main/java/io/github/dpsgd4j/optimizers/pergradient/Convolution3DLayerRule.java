@@ -8,10 +8,8 @@ import org.deeplearning4j.nn.params.Convolution3DParamInitializer;
 import org.deeplearning4j.util.Convolution3DUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -54,28 +52,14 @@ public final class Convolution3DLayerRule implements LayerRule {
         if (layer.getClass() != Convolution3DLayer.class) {
             return LayerSupport.notHandled();
         }
-        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
-        if (!featureMaps.isSupported()) {
-            return featureMaps;
-        }
+        LayerSupport support = FeatureMaps.support(layer);
         Convolution3D conf = (Convolution3D) layer.conf().getLayer();
-        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
-            for (int d = 0; d < 3; d++) {
-                int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;
-                if (extent < conf.getStride()[d]) {
-                    // DL4J's Same-mode padding can go negative here (the windows then skip leading input),
-                    // which this rule's zero padding does not represent.
-                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
-                            + "with a stride (" + conf.getStride()[d] + ") larger than its dilated kernel (" + extent
-                            + "), where DL4J's padding can go negative");
-                }
-            }
+        if (support.isSupported()) {
+            // DL4J's Same-mode padding can go negative there (the windows then skip leading input).
+            support = FeatureMaps.sameModeStrideSupport(layer, conf.getConvolutionMode(), 3, conf.getKernelSize(),
+                    conf.getStride(), conf.getDilation(), "DL4J's padding can go negative");
         }
-        if (conf.getIDropout() != null) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses input dropout, which "
-                    + "DL4J 1.0.0-M2.1's Convolution3D leaves out of its input gradient; the exact loop reproduces DL4J");
-        }
-        return LayerSupport.supported();
+        return support.isSupported() ? FeatureMaps.inputDropoutSupport(layer, "Convolution3D") : support;
     }
 
     @Override
@@ -110,12 +94,7 @@ public final class Convolution3DLayerRule implements LayerRule {
             out = Convolution3DUtils.get3DOutputSize(input, kernel, strides, pad, conf.getConvolutionMode(), dilation,
                     true);
         }
-        if (epsilon.size(1) != channelsOut || epsilon.size(2) != out[0] || epsilon.size(3) != out[1]
-                || epsilon.size(4) != out[2]) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", " + channelsOut
-                    + ", " + out[0] + ", " + out[1] + ", " + out[2] + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, out[0], out[1], out[2]);
         long positions = (long) out[0] * out[1] * out[2];
         long taps = (long) kernel[0] * kernel[1] * kernel[2];
         long patch = channelsIn * taps;
@@ -127,14 +106,10 @@ public final class Convolution3DLayerRule implements LayerRule {
         INDArray columns3d = columns.reshape('c', batch, patch, positions);
         INDArray weights2d = weights.reshape('c', channelsOut, patch);
 
+        // z and dL/dz as [B, channelsOut, T].
         INDArray z = PatchGradients.sharedLeftProduct(weights2d, columns3d, false);
-        if (conf.hasBias()) {
-            INDArray bias = conv.getParam(Convolution3DParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
-        }
-        // dL/dz as [B, channelsOut, T], a copy (the activation's backprop may work in place).
-        INDArray epsilon3d = epsilon.dup('c').reshape('c', batch, channelsOut, positions);
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon3d).getFirst();
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                conf.hasBias() ? conv.getParam(Convolution3DParamInitializer.BIAS_KEY) : null, epsilon);
 
         INDArray inputGradient = null;
         if (needInputGradient) {

@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -70,24 +69,7 @@ public final class ConvolutionLayerRule implements LayerRule {
         if (layer.getClass() != ConvolutionLayer.class) {
             return LayerSupport.notHandled();
         }
-        return featureMapSupport(layer);
-    }
-
-    /**
-     * What every convolution rule asks of its layer (a DL4J {@code BaseLayer}, as all its convolution
-     * layers are): an element-wise activation (not softmax, which is not element-wise over a feature
-     * map) and no layer normalisation. {@link LayerSupport#supported()} when both hold.
-     */
-    static LayerSupport featureMapSupport(Layer layer) {
-        if (((org.deeplearning4j.nn.conf.layers.BaseLayer) layer.conf().getLayer()).getActivationFn()
-                instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer)
-                    + " uses a softmax activation, which is not element-wise over a feature map");
-        }
-        if (((org.deeplearning4j.nn.layers.BaseLayer<?>) layer).hasLayerNorm()) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses layer normalisation");
-        }
-        return LayerSupport.supported();
+        return FeatureMaps.support(layer);
     }
 
     @Override
@@ -113,41 +95,23 @@ public final class ConvolutionLayerRule implements LayerRule {
         Geometry g = Geometry.of(conf, input);
         long positions = (long) g.outH() * g.outW();
         long patch = channelsIn * kH * kW;
-        if (epsilon.size(1) != channelsOut || epsilon.size(2) != g.outH() || epsilon.size(3) != g.outW()) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + java.util.Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", "
-                    + channelsOut + ", " + g.outH() + ", " + g.outW() + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, g.outH(), g.outW());
 
-        // Patches in im2col's own layout [B, (channelIn, kH, kW), (outH, outW)]: written contiguously.
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channelsIn, kH, kW, g.outH(), g.outW()},
-                'c');
-        Convolution.im2col(input, kH, kW, g.strides()[0], g.strides()[1], g.pad()[0], g.pad()[1], g.dilation()[0],
-                g.dilation()[1], g.same(), columns);
-        INDArray columns3d = columns.reshape('c', batch, patch, positions);
+        // Patches in im2col's own layout [B, (channelIn, kH, kW), (outH, outW)].
+        INDArray columns3d = g.patches(input, kH, kW).reshape('c', batch, patch, positions);
         // DL4J's weights are [channelsOut, channelIn, kH, kW] in c order: [channelsOut, K].
         INDArray weights2d = weights.reshape('c', channelsOut, patch);
 
+        // z and dL/dz as [B, channelsOut, T].
         INDArray z = PatchGradients.sharedLeftProduct(weights2d, columns3d, false);
-        if (conv.hasBias()) {
-            INDArray bias = conv.getParam(ConvolutionParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
-        }
-        // dL/dz as [B, channelsOut, T], a copy (the activation's backprop may work in place).
-        INDArray epsilon3d = epsilon.dup('c').reshape('c', batch, channelsOut, positions);
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon3d).getFirst();
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                conv.hasBias() ? conv.getParam(ConvolutionParamInitializer.BIAS_KEY) : null, epsilon);
 
         INDArray inputGradient = null;
         if (needInputGradient) {
             INDArray gradientColumns = PatchGradients.sharedLeftProduct(weights2d, delta, true)
                     .reshape('c', batch, channelsIn, kH, kW, g.outH(), g.outW());
-            inputGradient = Nd4j.createUninitialized(dataType, new long[] {batch, channelsIn, g.inH(), g.inW()}, 'c');
-            Convolution.col2im(gradientColumns, inputGradient, g.strides()[0], g.strides()[1], g.pad()[0], g.pad()[1],
-                    g.inH(), g.inW(), g.dilation()[0], g.dilation()[1]);
-            LayerState.backpropDropout(layer, inputGradient);
-            if (nhwc) {
-                inputGradient = inputGradient.permute(0, 2, 3, 1);
-            }
+            inputGradient = g.inputGradient(layer, gradientColumns, nhwc);
         }
 
         Map<String, INDArray> views = LayerState.gradientViews(layer);
@@ -194,6 +158,33 @@ public final class ConvolutionLayerRule implements LayerRule {
                 outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, pad, mode, dilation, CNN2DFormat.NCHW);
             }
             return new Geometry(inH, inW, outSize[0], outSize[1], pad, strides, dilation, mode == ConvolutionMode.Same);
+        }
+
+        /**
+         * The im2col patches of {@code input} [B, channels, inH, inW] (NCHW; not modified) for a kH x kW
+         * kernel, in im2col's own channel-major layout [B, channels, kH, kW, outH, outW], written
+         * contiguously.
+         */
+        INDArray patches(INDArray input, int kH, int kW) {
+            INDArray columns = Nd4j.createUninitialized(input.dataType(),
+                    new long[] {input.size(0), input.size(1), kH, kW, outH, outW}, 'c');
+            Convolution.im2col(input, kH, kW, strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1], same,
+                    columns);
+            return columns;
+        }
+
+        /**
+         * The input gradient of {@code layer} from the gradient of its patches [B, channels, kH, kW, outH,
+         * outW] (col2im: every patch entry added back to the pixel it was read from), through the layer's
+         * input dropout, in the layer's own data format ({@code nhwc}: a permuted view).
+         */
+        INDArray inputGradient(Layer layer, INDArray patchGradient, boolean nhwc) {
+            INDArray image = Nd4j.createUninitialized(patchGradient.dataType(),
+                    new long[] {patchGradient.size(0), patchGradient.size(1), inH, inW}, 'c');
+            Convolution.col2im(patchGradient, image, strides[0], strides[1], pad[0], pad[1], inH, inW, dilation[0],
+                    dilation[1]);
+            LayerState.backpropDropout(layer, image);
+            return nhwc ? image.permute(0, 2, 3, 1) : image;
         }
     }
 }

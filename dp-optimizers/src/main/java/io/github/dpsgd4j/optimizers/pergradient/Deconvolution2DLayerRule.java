@@ -8,11 +8,9 @@ import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
 import org.deeplearning4j.nn.params.DeconvolutionParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -61,27 +59,13 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != Deconvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
-        if (!featureMaps.isSupported()) {
-            return featureMaps;
-        }
+        LayerSupport support = FeatureMaps.support(layer);
         Deconvolution2D conf = (Deconvolution2D) layer.conf().getLayer();
-        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
-            for (int d = 0; d < 2; d++) {
-                if (samePadding(conf.getKernelSize()[d], conf.getStride()[d], conf.getDilation()[d]) < 0) {
-                    // libnd4j pads by a negative amount here, which ND4J's own col2im/im2col wrappers refuse.
-                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
-                            + "with a stride (" + conf.getStride()[d] + ") at least 2 beyond its dilated kernel ("
-                            + ((conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1) + "), where libnd4j pads by a "
-                            + "negative amount");
-                }
-            }
+        if (support.isSupported()) {
+            support = FeatureMaps.transposedSameModeSupport(layer, conf.getConvolutionMode(), 2, conf.getKernelSize(),
+                    conf.getStride(), conf.getDilation());
         }
-        if (conf.getIDropout() != null) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses input dropout, which "
-                    + "DL4J 1.0.0-M2.1's Deconvolution2D leaves out of its input gradient; the exact loop reproduces DL4J");
-        }
-        return LayerSupport.supported();
+        return support.isSupported() ? FeatureMaps.inputDropoutSupport(layer, "Deconvolution2D") : support;
     }
 
     @Override
@@ -115,7 +99,7 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         for (int d = 0; d < 2; d++) {
             if (same) {
                 outSize[d] = strides[d] * in[d];
-                pad[d] = samePadding(kernel[d], strides[d], dilation[d]);
+                pad[d] = FeatureMaps.transposedSamePadding(kernel[d], strides[d], dilation[d]);
             } else {
                 pad[d] = conf.getPadding()[d];
                 outSize[d] = strides[d] * (in[d] - 1) + (kernel[d] - 1) * dilation[d] + 1 - 2 * pad[d];
@@ -123,11 +107,7 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         }
         int outH = outSize[0];
         int outW = outSize[1];
-        if (epsilon.size(1) != channelsOut || epsilon.size(2) != outH || epsilon.size(3) != outW) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", "
-                    + channelsOut + ", " + outH + ", " + outW + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, outH, outW);
         long positions = (long) inH * inW;
         long patch = channelsOut * kH * kW;
         // DL4J's weights [channelsIn, channelsOut, kH, kW] in c order: [channelsIn, (o, kH, kW)].
@@ -141,12 +121,9 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         Convolution.col2im(outputColumns, z, strides[0], strides[1], pad[0], pad[1], outH, outW, dilation[0],
                 dilation[1]);
         boolean hasBias = deconv.hasBias();
-        if (hasBias) {
-            INDArray bias = deconv.getParam(DeconvolutionParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
-        }
-        // dL/dz in NCHW, a copy (the activation's backprop may work in place).
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon.dup('c')).getFirst();
+        // dL/dz in NCHW.
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                hasBias ? deconv.getParam(DeconvolutionParamInitializer.BIAS_KEY) : null, epsilon);
 
         // R_i: the output gradient's windows on the input grid, [B, (o, kH, kW), (inH, inW)]. In Same mode
         // im2col derives the same padding from the sizes itself (and checks the grid against them).
@@ -175,15 +152,5 @@ public final class Deconvolution2DLayerRule implements LayerRule {
         LayerBackward biasPart = new MaterialisedGradients(List.of(perExampleBias),
                 List.of(views.get(DeconvolutionParamInitializer.BIAS_KEY)), null);
         return new CombinedBackward(inputGradient, List.of(weightPart, biasPart));
-    }
-
-    /**
-     * The top/left padding libnd4j's {@code deconv2d} uses in Same mode, where the output is
-     * {@code stride * in}: {@code ((in - 1) * stride + dilatedKernel - stride * in) / 2}, i.e.
-     * {@code (dilatedKernel - stride) / 2} rounded toward zero (negative when the stride exceeds the
-     * dilated kernel by 2 or more; such layers are not supported).
-     */
-    static int samePadding(int kernel, int stride, int dilation) {
-        return ((kernel - 1) * dilation + 1 - stride) / 2;
     }
 }

@@ -8,10 +8,8 @@ import org.deeplearning4j.nn.layers.convolution.Deconvolution3DLayer;
 import org.deeplearning4j.nn.params.Deconvolution3DParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -54,26 +52,13 @@ public final class Deconvolution3DLayerRule implements LayerRule {
         if (layer.getClass() != Deconvolution3DLayer.class) {
             return LayerSupport.notHandled();
         }
-        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
-        if (!featureMaps.isSupported()) {
-            return featureMaps;
-        }
+        LayerSupport support = FeatureMaps.support(layer);
         Deconvolution3D conf = (Deconvolution3D) layer.conf().getLayer();
-        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
-            for (int d = 0; d < 3; d++) {
-                if (Deconvolution2DLayerRule.samePadding(conf.getKernelSize()[d], conf.getStride()[d],
-                        conf.getDilation()[d]) < 0) {
-                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
-                            + "with a stride (" + conf.getStride()[d] + ") at least 2 beyond its dilated kernel, where "
-                            + "libnd4j pads by a negative amount");
-                }
-            }
+        if (support.isSupported()) {
+            support = FeatureMaps.transposedSameModeSupport(layer, conf.getConvolutionMode(), 3, conf.getKernelSize(),
+                    conf.getStride(), conf.getDilation());
         }
-        if (conf.getIDropout() != null) {
-            return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses input dropout, which "
-                    + "DL4J 1.0.0-M2.1's Deconvolution3D leaves out of its input gradient; the exact loop reproduces DL4J");
-        }
-        return LayerSupport.supported();
+        return support.isSupported() ? FeatureMaps.inputDropoutSupport(layer, "Deconvolution3D") : support;
     }
 
     @Override
@@ -102,19 +87,14 @@ public final class Deconvolution3DLayerRule implements LayerRule {
         long[] outSize = new long[3];
         for (int d = 0; d < 3; d++) {
             if (same) {
-                pad[d] = Deconvolution2DLayerRule.samePadding(kernel[d], strides[d], dilation[d]);
+                pad[d] = FeatureMaps.transposedSamePadding(kernel[d], strides[d], dilation[d]);
                 outSize[d] = (long) strides[d] * in[d];
             } else {
                 pad[d] = conf.getPadding()[d];
                 outSize[d] = (long) strides[d] * (in[d] - 1) + (long) (kernel[d] - 1) * dilation[d] + 1 - 2L * pad[d];
             }
         }
-        if (epsilon.size(1) != channelsOut || epsilon.size(2) != outSize[0] || epsilon.size(3) != outSize[1]
-                || epsilon.size(4) != outSize[2]) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", " + channelsOut
-                    + ", " + outSize[0] + ", " + outSize[1] + ", " + outSize[2] + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, outSize[0], outSize[1], outSize[2]);
         long positions = (long) in[0] * in[1] * in[2];
         long patch = channelsOut * kernel[0] * kernel[1] * kernel[2];
         // [channelsIn, (o, k0, k1, k2)] from DL4J's [k0, k1, k2, channelsOut, channelsIn].
@@ -130,11 +110,8 @@ public final class Deconvolution3DLayerRule implements LayerRule {
         VolumePatches.scatterAdd(outputColumns, outputVolume, kernel, in, strides, dilation);
         INDArray z = VolumePatches.cropped(outputVolume, pad, outSize);
         boolean hasBias = conf.hasBias();
-        if (hasBias) {
-            INDArray bias = deconv.getParam(Deconvolution3DParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
-        }
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon.dup('c')).getFirst();
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                hasBias ? deconv.getParam(Deconvolution3DParamInitializer.BIAS_KEY) : null, epsilon);
 
         // R_i: the output gradient's windows on the input grid, [B, (o, k0, k1, k2), T].
         INDArray columns3d = VolumePatches.gather(VolumePatches.padded(delta, pad, padded), kernel, in, strides,

@@ -7,11 +7,8 @@ import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
 import org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +35,7 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != DepthwiseConvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        return ConvolutionLayerRule.featureMapSupport(layer);
+        return FeatureMaps.support(layer);
     }
 
     @Override
@@ -61,56 +58,34 @@ public final class DepthwiseConvolution2DLayerRule implements LayerRule {
         }
         long batch = input.size(0);
         ConvolutionLayerRule.Geometry g = ConvolutionLayerRule.Geometry.of(conf, input);
-        int inH = g.inH();
-        int inW = g.inW();
         int outH = g.outH();
         int outW = g.outW();
-        int[] strides = g.strides();
-        int[] pad = g.pad();
-        int[] dilation = g.dilation();
         long positions = (long) outH * outW;
         long taps = (long) kH * kW;
-        if (epsilon.size(1) != channels * multiplier || epsilon.size(2) != outH || epsilon.size(3) != outW) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", "
-                    + channels * multiplier + ", " + outH + ", " + outW + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channels * multiplier, outH, outW);
 
         // Patches in im2col's own layout [B, channel, (kH, kW), (outH, outW)], written contiguously:
         // as [B*channels, kH*kW, T], the transposed patch matrix U_ic^T of every (example, channel).
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channels, kH, kW, outH, outW}, 'c');
-        Convolution.im2col(input, kH, kW, strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1],
-                g.same(), columns);
-        INDArray columns3d = columns.reshape('c', batch * channels, taps, positions);
+        INDArray columns3d = g.patches(input, kH, kW).reshape('c', batch * channels, taps, positions);
         // Kernels per channel [channels, multiplier, kH*kW] from DL4J's [kH, kW, channels, multiplier],
         // repeated for every example (kH*kW*channels*multiplier values each).
         INDArray kernels = weights.reshape('c', taps, channels, multiplier).permute(1, 2, 0).dup('c')
                 .reshape('c', 1, channels * multiplier * taps).broadcast(batch, channels * multiplier * taps)
                 .reshape('c', batch * channels, multiplier, taps);
 
-        // z as [B*channels, multiplier, T], i.e. [B, channels*multiplier, T]: the NCHW output order.
-        INDArray z = Nd4j.matmul(kernels, columns3d);
+        // z as [B*channels, multiplier, T], i.e. [B, channels*multiplier, T]: the NCHW output order; dL/dz
+        // in the same layout.
+        INDArray z = Nd4j.matmul(kernels, columns3d).reshape('c', batch, channels * multiplier, positions);
         boolean hasBias = conv.hasBias();
-        if (hasBias) {
-            INDArray bias = conv.getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z.reshape('c', batch, channels * multiplier, positions),
-                    bias.reshape(channels * multiplier), z.reshape('c', batch, channels * multiplier, positions), 1));
-        }
-        // dL/dz in the same layout, a copy (the activation's backprop may work in place).
-        INDArray epsilon3d = epsilon.dup('c').reshape('c', batch * channels, multiplier, positions);
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon3d).getFirst();
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                hasBias ? conv.getParam(DepthwiseConvolutionParamInitializer.BIAS_KEY) : null, epsilon)
+                .reshape('c', batch * channels, multiplier, positions);
 
         INDArray inputGradient = null;
         if (needInputGradient) {
             INDArray gradientColumns = Nd4j.matmul(kernels, delta, true, false, false)
                     .reshape('c', batch, channels, kH, kW, outH, outW);
-            inputGradient = Nd4j.createUninitialized(dataType, new long[] {batch, channels, inH, inW}, 'c');
-            Convolution.col2im(gradientColumns, inputGradient, strides[0], strides[1], pad[0], pad[1], inH, inW,
-                    dilation[0], dilation[1]);
-            LayerState.backpropDropout(layer, inputGradient);
-            if (nhwc) {
-                inputGradient = inputGradient.permute(0, 2, 3, 1);
-            }
+            inputGradient = g.inputGradient(layer, gradientColumns, nhwc);
         }
 
         // Per example and channel: D_ic^T U_ic [multiplier, kH*kW]; a row per example in (c, m, tap)

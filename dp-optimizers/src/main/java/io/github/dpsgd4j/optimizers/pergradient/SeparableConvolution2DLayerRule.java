@@ -2,14 +2,11 @@ package io.github.dpsgd4j.optimizers.pergradient;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.layers.convolution.SeparableConvolution2DLayer;
 import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
@@ -65,7 +62,7 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         if (layer.getClass() != SeparableConvolution2DLayer.class) {
             return LayerSupport.notHandled();
         }
-        LayerSupport featureMaps = ConvolutionLayerRule.featureMapSupport(layer);
+        LayerSupport featureMaps = FeatureMaps.support(layer);
         if (!featureMaps.isSupported()) {
             return featureMaps;
         }
@@ -78,18 +75,9 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
                     + "DL4J 1.0.0-M2.1's separable forward pass leaves out the pointwise weights and its backward pass "
                     + "does not; use a ConvolutionLayer for a single-channel input");
         }
-        if (conf.getConvolutionMode() == ConvolutionMode.Same) {
-            for (int d = 0; d < 2; d++) {
-                int extent = (conf.getKernelSize()[d] - 1) * conf.getDilation()[d] + 1;
-                if (extent < conf.getStride()[d]) {
-                    // DL4J's top/left padding goes negative here for some input sizes (DL4J then refuses the layer).
-                    return LayerSupport.unsupported("layer " + LayerRules.describe(layer) + " uses ConvolutionMode.Same "
-                            + "with a stride (" + conf.getStride()[d] + ") larger than its dilated kernel (" + extent
-                            + "), where DL4J's padding can go negative");
-                }
-            }
-        }
-        return LayerSupport.supported();
+        // DL4J's top/left padding goes negative there for some input sizes (DL4J then refuses the layer).
+        return FeatureMaps.sameModeStrideSupport(layer, conf.getConvolutionMode(), 2, conf.getKernelSize(),
+                conf.getStride(), conf.getDilation(), "DL4J's padding can go negative");
     }
 
     @Override
@@ -123,18 +111,11 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         int outW = g.outW();
         long positions = (long) outH * outW;
         long taps = (long) kH * kW;
-        if (epsilon.size(1) != channelsOut || epsilon.size(2) != outH || epsilon.size(3) != outW) {
-            throw new IllegalStateException("layer " + LayerRules.describe(layer) + ": output gradient "
-                    + Arrays.toString(epsilon.shape()) + " does not match the output [" + batch + ", "
-                    + channelsOut + ", " + outH + ", " + outW + "]");
-        }
+        FeatureMaps.checkOutputGradient(layer, epsilon, batch, channelsOut, outH, outW);
 
         // Depthwise patches in im2col's layout [B, channel, (kH, kW), (outH, outW)]: as [B*channels, kH*kW, T],
         // U_ic^T for every (example, channel).
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[] {batch, channels, kH, kW, outH, outW}, 'c');
-        Convolution.im2col(input, kH, kW, g.strides()[0], g.strides()[1], g.pad()[0], g.pad()[1], g.dilation()[0],
-                g.dilation()[1], g.same(), columns);
-        INDArray columns3d = columns.reshape('c', batch * channels, taps, positions);
+        INDArray columns3d = g.patches(input, kH, kW).reshape('c', batch * channels, taps, positions);
         // Depthwise kernels per channel [channels, multiplier, kH*kW] from DL4J's [multiplier, channels, kH, kW],
         // repeated for every example.
         INDArray kernels = depthWeights.reshape('c', multiplier, channels, taps).permute(1, 0, 2).dup('c')
@@ -144,15 +125,11 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         // V as [B*channels, multiplier, T] = [B, channels*multiplier, T], channel c*multiplier + m.
         INDArray depthOutput = Nd4j.matmul(kernels, columns3d).reshape('c', batch, intermediate, positions);
         INDArray pointwise2d = pointWeights.reshape('c', channelsOut, intermediate);
+        // z and dL/dz as [B, channelsOut, T].
         INDArray z = PatchGradients.sharedLeftProduct(pointwise2d, depthOutput, false);
         boolean hasBias = conv.hasBias();
-        if (hasBias) {
-            INDArray bias = conv.getParam(SeparableConvolutionParamInitializer.BIAS_KEY);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(z, bias.reshape(channelsOut), z, 1));
-        }
-        // dL/dz as [B, channelsOut, T], a copy (the activation's backprop may work in place).
-        INDArray epsilon3d = epsilon.dup('c').reshape('c', batch, channelsOut, positions);
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon3d).getFirst();
+        INDArray delta = FeatureMaps.preActivationGradient(conf.getActivationFn(), z,
+                hasBias ? conv.getParam(SeparableConvolutionParamInitializer.BIAS_KEY) : null, epsilon);
         // dL/dV = P^T D_i, as [B*channels, multiplier, T].
         INDArray depthDelta = PatchGradients.sharedLeftProduct(pointwise2d, delta, true)
                 .reshape('c', batch * channels, multiplier, positions);
@@ -161,13 +138,7 @@ public final class SeparableConvolution2DLayerRule implements LayerRule {
         if (needInputGradient) {
             INDArray gradientColumns = Nd4j.matmul(kernels, depthDelta, true, false, false)
                     .reshape('c', batch, channels, kH, kW, outH, outW);
-            inputGradient = Nd4j.createUninitialized(dataType, new long[] {batch, channels, g.inH(), g.inW()}, 'c');
-            Convolution.col2im(gradientColumns, inputGradient, g.strides()[0], g.strides()[1], g.pad()[0], g.pad()[1],
-                    g.inH(), g.inW(), g.dilation()[0], g.dilation()[1]);
-            LayerState.backpropDropout(layer, inputGradient);
-            if (nhwc) {
-                inputGradient = inputGradient.permute(0, 2, 3, 1);
-            }
+            inputGradient = g.inputGradient(layer, gradientColumns, nhwc);
         }
 
         Map<String, INDArray> views = LayerState.gradientViews(layer);

@@ -96,7 +96,7 @@ class Convolution3DEquivalenceProperties {
                                                   @ForAll long seed) {
         int extent = (kernel - 1) * dilation + 1;
         Assume.that(MODES[mode] == ConvolutionMode.Same || stride * (size - 1) + extent - 2 * padding >= 1);
-        Assume.that(MODES[mode] != ConvolutionMode.Same || Deconvolution2DLayerRule.samePadding(kernel, stride, dilation) >= 0);
+        Assume.that(MODES[mode] != ConvolutionMode.Same || FeatureMaps.transposedSamePadding(kernel, stride, dilation) >= 0);
         Convolution3D.DataFormat format = channelsLast ? Convolution3D.DataFormat.NDHWC : Convolution3D.DataFormat.NCDHW;
         var layers = base(seed).convolutionMode(MODES[mode]).list()
                 .layer(new Deconvolution3D.Builder().kernelSize(kernel, kernel, kernel).stride(stride, stride, stride)

@@ -92,7 +92,7 @@ class SeparableAndDeconvolutionEquivalenceProperties {
         // Truncate/Strict: the output stride*(size-1) + extent - 2*padding must hold a pixel.
         Assume.that(MODES[mode] == ConvolutionMode.Same || stride * (size - 1) + extent - 2 * padding >= 1);
         // Same mode with a stride 2 or more beyond the dilated kernel (negative padding) is left to the exact loop.
-        Assume.that(MODES[mode] != ConvolutionMode.Same || Deconvolution2DLayerRule.samePadding(kernel, stride, dilation) >= 0);
+        Assume.that(MODES[mode] != ConvolutionMode.Same || FeatureMaps.transposedSamePadding(kernel, stride, dilation) >= 0);
         CNN2DFormat format = nhwc ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         MultiLayerConfiguration conf = base(seed).convolutionMode(MODES[mode]).list()
                 .layer(new Deconvolution2D.Builder(kernel, kernel).stride(stride, stride).padding(padding, padding)
