@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
@@ -41,10 +43,13 @@ import java.util.Map;
  *       non-private pretraining (Adam, default 3e-3 and batch 128, the rate decaying geometrically
  *       to FINAL_LR at the last step, default constant), validation accuracy after each epoch;
  *       saves the graph to MODEL.zip
- *   head MODEL.zip PRETRAINING VALIDATION SEEDS FROZEN:LR:EPOCHS:BATCH ...
- *       DP-SGD (epsilon 1, delta 1e-5, clip 1, Nesterov 0.9) of the part above FROZEN
+ *   head MODEL.zip PRETRAINING VALIDATION SEEDS FROZEN:LR:EPOCHS:BATCH[:CLIP] ...
+ *       DP-SGD (epsilon 1, delta 1e-5, clip CLIP, default 1, Nesterov 0.9) of the part above FROZEN
  *       ({@code features}: dense + output; {@code hidden}: the output layer only) on the private
  *       examples, one run per noise seed
+ *   deep MODEL.zip PRETRAINING VALIDATION SEEDS FROZEN:LR:EPOCHS:BATCH[:CLIP] ...
+ *       DP-SGD of the whole graph above the vertex FROZEN ({@code none}: of the whole graph), not
+ *       on cached features: for freezing points below the head
  *   scratch PRETRAINING VALIDATION SEEDS LR:EPOCHS:BATCH ...
  *       DP-SGD of the whole graph from scratch at the same budget
  * </pre>
@@ -56,8 +61,11 @@ public final class FineTuneTuning {
 
     private static final PrivacyBudget BUDGET = new PrivacyBudget(1.0, 1e-5);
     private static final long SPLIT_SEED = 20261205L;
-    /** Weight initialisation seed of these runs (the preset uses its own default; see docs/examples.md). */
-    private static final long MODEL_SEED = 1L;
+    /**
+     * Weight initialisation seed of these runs: system property {@code seed}, default 1 (the preset
+     * uses its own default, 7; see docs/examples.md).
+     */
+    private static final long MODEL_SEED = Long.getLong("seed", 1L);
     private static final int CHUNK = 1000;
     /** Convolution filters of the graphs built here: system property {@code channels}, default {@link ResidualCnn#CHANNELS}. */
     private static final int CHANNELS = Integer.getInteger("channels", ResidualCnn.CHANNELS);
@@ -72,7 +80,8 @@ public final class FineTuneTuning {
             case "pretrain" -> pretrain(train, args);
             case "head" -> head(train, args);
             case "scratch" -> scratch(train, args);
-            default -> throw new IllegalArgumentException("mode must be pretrain, head or scratch, got " + mode);
+            case "deep" -> deep(train, args);
+            default -> throw new IllegalArgumentException("mode must be pretrain, head, deep or scratch, got " + mode);
         }
     }
 
@@ -121,6 +130,7 @@ public final class FineTuneTuning {
             double lr = Double.parseDouble(f[1]);
             int epochs = Integer.parseInt(f[2]);
             int batch = Integer.parseInt(f[3]);
+            double clip = f.length > 4 ? Double.parseDouble(f[4]) : 1.0;
             for (int seed = 1; seed <= seeds; seed++) {
                 MultiLayerNetwork head = head(graph, frozen, lr);
                 if (seed == 1 && epochs > 0) {
@@ -128,11 +138,46 @@ public final class FineTuneTuning {
                             accuracy(head, validationFeatures));
                 }
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), batch, privateFeatures, seed, epochs);
+                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), batch, clip, privateFeatures, seed,
+                        epochs);
                 trainer.fit(privateFeatures);
-                System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen, f[1], epochs,
-                        batch, seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
+                System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen, f[1], epochs,
+                        batch, clip, seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
                         trainer.privacySpent(BUDGET.delta()).epsilon(), accuracy(head, validationFeatures),
+                        (System.nanoTime() - start) / 1e9);
+                System.out.flush();
+            }
+        }
+    }
+
+    private static void deep(LabeledImages train, String[] args) throws IOException {
+        ComputationGraph pretrained = ModelSerializer.restoreComputationGraph(new File(args[1]));
+        PublicPrivateSplit split = split(train, args[2], args[3]);
+        int seeds = Integer.parseInt(args[4]);
+        DataSet privateSet = train.subset(split.privatePart()).toDataSet();
+        DataSet validation = train.subset(split.validation()).toDataSet();
+        System.out.printf(Locale.ROOT, "pretrained,validation,%.4f%n", FineTuneRun.accuracy(pretrained, validation));
+        for (int c = 5; c < args.length; c++) {
+            String[] f = args[c].split(":");
+            String frozen = f[0];
+            double lr = Double.parseDouble(f[1]);
+            int epochs = Integer.parseInt(f[2]);
+            int batch = Integer.parseInt(f[3]);
+            double clip = f.length > 4 ? Double.parseDouble(f[4]) : 1.0;
+            for (int seed = 1; seed <= seeds; seed++) {
+                TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(pretrained.clone())
+                        .fineTuneConfiguration(new FineTuneConfiguration.Builder()
+                                .updater(new Nesterovs(lr, FineTuneRecipe.MOMENTUM)).build());
+                if (!frozen.equals("none")) {
+                    builder.setFeatureExtractor(frozen);
+                }
+                ComputationGraph graph = builder.build();
+                long start = System.nanoTime();
+                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, clip, privateSet, seed, epochs);
+                trainer.fit(privateSet);
+                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen, f[1], epochs,
+                        batch, clip, seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
+                        trainer.privacySpent(BUDGET.delta()).epsilon(), FineTuneRun.accuracy(graph, validation),
                         (System.nanoTime() - start) / 1e9);
                 System.out.flush();
             }
@@ -153,7 +198,7 @@ public final class FineTuneTuning {
                 ComputationGraph graph = ResidualCnn.build(train.classes(), CHANNELS,
                         new Nesterovs(lr, FineTuneRecipe.MOMENTUM), MODEL_SEED);
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, privateSet, seed, epochs);
+                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, 1.0, privateSet, seed, epochs);
                 trainer.fit(privateSet);
                 System.out.printf(Locale.ROOT, "scratch,%s,%d,%d,%d,%.4f,%d,%.4f,%.4f,%.1f%n", f[0], epochs, batch,
                         seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
@@ -164,10 +209,10 @@ public final class FineTuneTuning {
         }
     }
 
-    private static DpSgdTrainer trainer(DpSgdTrainer.Builder builder, int batch, DataSet data, long seed,
+    private static DpSgdTrainer trainer(DpSgdTrainer.Builder builder, int batch, double clip, DataSet data, long seed,
                                         int epochs) {
         double q = (double) batch / data.getFeatures().size(0);
-        return builder.l2NormClip(1.0).sampleRate(q)
+        return builder.l2NormClip(clip).sampleRate(q)
                 .physicalBatchSize(Math.min(FineTuneRun.PHYSICAL_BATCH_SIZE, batch))
                 .reportingDelta(BUDGET.delta()).accountant(AccountantType.PLD)
                 .noiseSource(NoiseSource.seeded(seed)).targetBudget(BUDGET, epochs).build();
