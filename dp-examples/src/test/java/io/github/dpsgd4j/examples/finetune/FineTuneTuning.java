@@ -112,25 +112,49 @@ public final class FineTuneTuning {
         ModelSerializer.writeModel(graph, new File(args[1]), false);
     }
 
+    /** A pretrained graph (MODEL.zip), its split's private and validation examples, and the noise seeds to run. */
+    private record Loaded(ComputationGraph graph, DataSet privateSet, DataSet validation, int seeds) {
+
+        /**
+         * From the arguments {@code MODE MODEL.zip PRETRAINING VALIDATION SEEDS ...}; prints the graph's
+         * validation accuracy.
+         */
+        static Loaded of(LabeledImages train, String[] args) throws IOException {
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(new File(args[1]));
+            PublicPrivateSplit split = split(train, args[2], args[3]);
+            DataSet validation = train.subset(split.validation()).toDataSet();
+            System.out.printf(Locale.ROOT, "pretrained,validation,%.4f%n", FineTuneRun.accuracy(graph, validation));
+            return new Loaded(graph, train.subset(split.privatePart()).toDataSet(), validation,
+                    Integer.parseInt(args[4]));
+        }
+    }
+
+    /** One {@code FROZEN:LR:EPOCHS:BATCH[:CLIP]} setting (clip 1 when left out). */
+    private record Setting(String frozen, String lrText, double lr, int epochs, int batch, double clip) {
+
+        static Setting parse(String text) {
+            String[] f = text.split(":");
+            return new Setting(f[0], f[1], Double.parseDouble(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                    f.length > 4 ? Double.parseDouble(f[4]) : 1.0);
+        }
+    }
+
     private static void head(LabeledImages train, String[] args) throws IOException {
-        ComputationGraph graph = ModelSerializer.restoreComputationGraph(new File(args[1]));
-        PublicPrivateSplit split = split(train, args[2], args[3]);
-        int seeds = Integer.parseInt(args[4]);
-        DataSet privateSet = train.subset(split.privatePart()).toDataSet();
-        DataSet validation = train.subset(split.validation()).toDataSet();
-        System.out.printf(Locale.ROOT, "pretrained,validation,%.4f%n", FineTuneRun.accuracy(graph, validation));
+        Loaded loaded = Loaded.of(train, args);
+        ComputationGraph graph = loaded.graph();
+        int seeds = loaded.seeds();
         Map<String, DataSet[]> cache = new HashMap<>();
         for (int c = 5; c < args.length; c++) {
-            String[] f = args[c].split(":");
-            String frozen = f[0];
-            DataSet[] sets = cache.computeIfAbsent(frozen, k -> new DataSet[] {features(graph, privateSet, k),
-                    features(graph, validation, k)});
+            Setting setting = Setting.parse(args[c]);
+            String frozen = setting.frozen();
+            DataSet[] sets = cache.computeIfAbsent(frozen, k -> new DataSet[] {features(graph, loaded.privateSet(), k),
+                    features(graph, loaded.validation(), k)});
             DataSet privateFeatures = sets[0];
             DataSet validationFeatures = sets[1];
-            double lr = Double.parseDouble(f[1]);
-            int epochs = Integer.parseInt(f[2]);
-            int batch = Integer.parseInt(f[3]);
-            double clip = f.length > 4 ? Double.parseDouble(f[4]) : 1.0;
+            double lr = setting.lr();
+            int epochs = setting.epochs();
+            int batch = setting.batch();
+            double clip = setting.clip();
             for (int seed = 1; seed <= seeds; seed++) {
                 MultiLayerNetwork head = head(graph, frozen, lr);
                 if (seed == 1 && epochs > 0) {
@@ -141,8 +165,9 @@ public final class FineTuneTuning {
                 DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), batch, clip, privateFeatures, seed,
                         epochs);
                 trainer.fit(privateFeatures);
-                System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen, f[1], epochs,
-                        batch, clip, seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
+                System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen,
+                        setting.lrText(), epochs, batch, clip, seed, trainer.config().noiseMultiplier(),
+                        trainer.stepsTaken(),
                         trainer.privacySpent(BUDGET.delta()).epsilon(), accuracy(head, validationFeatures),
                         (System.nanoTime() - start) / 1e9);
                 System.out.flush();
@@ -151,20 +176,18 @@ public final class FineTuneTuning {
     }
 
     private static void deep(LabeledImages train, String[] args) throws IOException {
-        ComputationGraph pretrained = ModelSerializer.restoreComputationGraph(new File(args[1]));
-        PublicPrivateSplit split = split(train, args[2], args[3]);
-        int seeds = Integer.parseInt(args[4]);
-        DataSet privateSet = train.subset(split.privatePart()).toDataSet();
-        DataSet validation = train.subset(split.validation()).toDataSet();
-        System.out.printf(Locale.ROOT, "pretrained,validation,%.4f%n", FineTuneRun.accuracy(pretrained, validation));
+        Loaded loaded = Loaded.of(train, args);
+        ComputationGraph pretrained = loaded.graph();
+        DataSet privateSet = loaded.privateSet();
+        DataSet validation = loaded.validation();
         for (int c = 5; c < args.length; c++) {
-            String[] f = args[c].split(":");
-            String frozen = f[0];
-            double lr = Double.parseDouble(f[1]);
-            int epochs = Integer.parseInt(f[2]);
-            int batch = Integer.parseInt(f[3]);
-            double clip = f.length > 4 ? Double.parseDouble(f[4]) : 1.0;
-            for (int seed = 1; seed <= seeds; seed++) {
+            Setting setting = Setting.parse(args[c]);
+            String frozen = setting.frozen();
+            double lr = setting.lr();
+            int epochs = setting.epochs();
+            int batch = setting.batch();
+            double clip = setting.clip();
+            for (int seed = 1; seed <= loaded.seeds(); seed++) {
                 TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(pretrained.clone())
                         .fineTuneConfiguration(new FineTuneConfiguration.Builder()
                                 .updater(new Nesterovs(lr, FineTuneRecipe.MOMENTUM)).build());
@@ -175,8 +198,9 @@ public final class FineTuneTuning {
                 long start = System.nanoTime();
                 DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, clip, privateSet, seed, epochs);
                 trainer.fit(privateSet);
-                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen, f[1], epochs,
-                        batch, clip, seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
+                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen,
+                        setting.lrText(), epochs, batch, clip, seed, trainer.config().noiseMultiplier(),
+                        trainer.stepsTaken(),
                         trainer.privacySpent(BUDGET.delta()).epsilon(), FineTuneRun.accuracy(graph, validation),
                         (System.nanoTime() - start) / 1e9);
                 System.out.flush();
