@@ -36,8 +36,15 @@ import java.util.Map;
 
 /**
  * How the settings of {@link FineTuneRecipes#FASHION_MNIST_EPS1} were chosen: on the public
- * validation examples of the preset's split only (the test set is never read here). Not a test;
- * run by hand (see docs/examples.md), it prints one CSV line per run on standard output.
+ * validation examples of the preset's split only (the test set is never read here). A program run
+ * by hand, not part of the command line: it prints one CSV line per run on standard output. After
+ * {@code ./dpsgd4j --help} has built the module:
+ * <pre>
+ *   OMP_NUM_THREADS=1 java --add-modules jdk.incubator.vector -Xmx4g [-Dseed=S] [-Dchannels=C] \
+ *       -cp dp-examples/target/classes:$(cat dp-examples/target/runtime-classpath.txt) \
+ *       io.github.dpsgd4j.examples.finetune.FineTuneTuning MODE ARGS...
+ * </pre>
+ * Modes:
  * <pre>
  *   pretrain MODEL.zip PRETRAINING VALIDATION EPOCHS [LR BATCH [FINAL_LR]]
  *       non-private pretraining (Adam, default 3e-3 and batch 128, the rate decaying geometrically
@@ -142,7 +149,6 @@ public final class FineTuneTuning {
     private static void head(LabeledImages train, String[] args) throws IOException {
         Loaded loaded = Loaded.of(train, args);
         ComputationGraph graph = loaded.graph();
-        int seeds = loaded.seeds();
         Map<String, DataSet[]> cache = new HashMap<>();
         for (int c = 5; c < args.length; c++) {
             Setting setting = Setting.parse(args[c]);
@@ -151,22 +157,19 @@ public final class FineTuneTuning {
                     features(graph, loaded.validation(), k)});
             DataSet privateFeatures = sets[0];
             DataSet validationFeatures = sets[1];
-            double lr = setting.lr();
-            int epochs = setting.epochs();
-            int batch = setting.batch();
-            double clip = setting.clip();
-            for (int seed = 1; seed <= seeds; seed++) {
-                MultiLayerNetwork head = head(graph, frozen, lr);
-                if (seed == 1 && epochs > 0) {
+            for (int seed = 1; seed <= loaded.seeds(); seed++) {
+                MultiLayerNetwork head = head(graph, frozen, setting.lr());
+                if (seed == 1 && setting.epochs() > 0) {
                     System.out.printf(Locale.ROOT, "check,%s,head copy %.4f%n", frozen,
                             accuracy(head, validationFeatures));
                 }
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), batch, clip, privateFeatures, seed,
-                        epochs);
+                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), setting.batch(), setting.clip(),
+                        privateFeatures, seed, setting.epochs());
                 trainer.fit(privateFeatures);
                 System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen,
-                        setting.lrText(), epochs, batch, clip, seed, trainer.config().noiseMultiplier(),
+                        setting.lrText(), setting.epochs(), setting.batch(), setting.clip(), seed,
+                        trainer.config().noiseMultiplier(),
                         trainer.stepsTaken(),
                         trainer.privacySpent(BUDGET.delta()).epsilon(), accuracy(head, validationFeatures),
                         (System.nanoTime() - start) / 1e9);
@@ -182,24 +185,21 @@ public final class FineTuneTuning {
         DataSet validation = loaded.validation();
         for (int c = 5; c < args.length; c++) {
             Setting setting = Setting.parse(args[c]);
-            String frozen = setting.frozen();
-            double lr = setting.lr();
-            int epochs = setting.epochs();
-            int batch = setting.batch();
-            double clip = setting.clip();
             for (int seed = 1; seed <= loaded.seeds(); seed++) {
                 TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(pretrained.clone())
                         .fineTuneConfiguration(new FineTuneConfiguration.Builder()
-                                .updater(new Nesterovs(lr, FineTuneRecipe.MOMENTUM)).build());
-                if (!frozen.equals("none")) {
-                    builder.setFeatureExtractor(frozen);
+                                .updater(new Nesterovs(setting.lr(), FineTuneRecipe.MOMENTUM)).build());
+                if (!setting.frozen().equals("none")) {
+                    builder.setFeatureExtractor(setting.frozen());
                 }
                 ComputationGraph graph = builder.build();
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, clip, privateSet, seed, epochs);
+                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), setting.batch(), setting.clip(),
+                        privateSet, seed, setting.epochs());
                 trainer.fit(privateSet);
-                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen,
-                        setting.lrText(), epochs, batch, clip, seed, trainer.config().noiseMultiplier(),
+                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", setting.frozen(),
+                        setting.lrText(), setting.epochs(), setting.batch(), setting.clip(), seed,
+                        trainer.config().noiseMultiplier(),
                         trainer.stepsTaken(),
                         trainer.privacySpent(BUDGET.delta()).epsilon(), FineTuneRun.accuracy(graph, validation),
                         (System.nanoTime() - start) / 1e9);
