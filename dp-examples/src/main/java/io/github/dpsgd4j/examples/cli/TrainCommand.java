@@ -61,7 +61,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME",
             description = "A documented recipe: fashion-mnist-eps3 (ScatterNet + linear model on Fashion-MNIST, "
                     + "epsilon 3, delta 1e-5), or fashion-mnist-finetune-eps1 (residual CNN pretrained on public "
-                    + "data, fine-tuned privately at epsilon 1, beside the same CNN trained privately from scratch). "
+                    + "data, fine-tuned privately at epsilon 1, beside the same CNN trained privately from scratch; "
+                    + "-public20k: the same with 20,000 public examples instead of 10,000). "
                     + "Excludes the recipe options.")
     private String preset;
 

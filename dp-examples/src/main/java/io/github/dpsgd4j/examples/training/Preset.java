@@ -30,7 +30,14 @@ public enum Preset {
      * private part, beside the same graph trained with DP-SGD from scratch at the same budget
      * ({@link FineTuneRecipes#FASHION_MNIST_EPS1}; docs/examples.md has the figures).
      */
-    FASHION_MNIST_FINETUNE_EPS1("fashion-mnist-finetune-eps1", FineTuneRecipes.FASHION_MNIST_EPS1);
+    FASHION_MNIST_FINETUNE_EPS1("fashion-mnist-finetune-eps1", FineTuneRecipes.FASHION_MNIST_EPS1),
+
+    /**
+     * The same comparison with a third of the training file public (20,000 public, 40,000 private
+     * examples; {@link FineTuneRecipes#FASHION_MNIST_EPS1_PUBLIC_20K}).
+     */
+    FASHION_MNIST_FINETUNE_EPS1_PUBLIC_20K("fashion-mnist-finetune-eps1-public20k",
+            FineTuneRecipes.FASHION_MNIST_EPS1_PUBLIC_20K);
 
     private final String cliName;
     private final RunRecipe recipe;
