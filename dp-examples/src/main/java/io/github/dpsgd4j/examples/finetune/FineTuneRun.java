@@ -37,7 +37,9 @@ import java.util.List;
  *       only: they are public, so this costs no privacy;</li>
  *   <li>freezes everything up to the recipe's {@link FineTuneRecipe#frozenUpTo()} (with
  *       {@code TransferLearning.GraphBuilder.setFeatureExtractor}) and fine-tunes the layers above
- *       with DP-SGD on the private examples: frozen parameters get no noise and do not move;</li>
+ *       with DP-SGD on the private examples: frozen parameters get no noise and do not move. The
+ *       frozen part computes each private example's features once ({@link FrozenFeatures}) and
+ *       DP-SGD trains the layers above on them, the same mechanism at a fraction of the cost;</li>
  *   <li>trains the same graph, freshly initialised, with DP-SGD from scratch on the same private
  *       examples at the same budget;</li>
  *   <li>measures test accuracy once, at the end, for the pretrained, fine-tuned and from-scratch
@@ -111,28 +113,43 @@ public final class FineTuneRun {
         double publicOnlyAccuracy = accuracy(pretrained, test);
 
         FineTuneRecipe.PrivatePhase tuning = recipe.fineTuning();
-        ComputationGraph head = new TransferLearning.GraphBuilder(pretrained.clone())
+        ComputationGraph tuned = new TransferLearning.GraphBuilder(pretrained.clone())
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder()
                         .updater(new Nesterovs(tuning.learningRate(), FineTuneRecipe.MOMENTUM)).build())
                 .setFeatureExtractor(recipe.frozenUpTo())
                 .build();
-        PrivatePhaseResult fineTuned = trainPrivately("DP-SGD fine-tuning (above " + recipe.frozenUpTo() + ")", head,
-                tuning, privateSet, validation, test);
+        long tuningStart = System.nanoTime();
+        FrozenFeatures frozen = new FrozenFeatures(tuned);
+        PrivateTraining head = trainPrivately("DP-SGD fine-tuning (above " + recipe.frozenUpTo() + ")",
+                frozen.head(), tuning, frozen.featurize(privateSet), frozen.featurize(validation));
+        frozen.copyHeadIntoGraph();
+        PrivatePhaseResult fineTuned = head.result(tuned, accuracy(tuned, test), tuningStart);
 
         FineTuneRecipe.PrivatePhase scratch = recipe.fromScratch();
         ComputationGraph fresh = ResidualCnn.build(classes, recipe.channels(), new Nesterovs(scratch.learningRate(),
                 FineTuneRecipe.MOMENTUM), modelSeed);
-        PrivatePhaseResult fromScratch = trainPrivately("DP-SGD from scratch", fresh, scratch, privateSet, validation,
-                test);
+        long scratchStart = System.nanoTime();
+        PrivateTraining whole = trainPrivately("DP-SGD from scratch", fresh, scratch, privateSet, validation);
+        PrivatePhaseResult fromScratch = whole.result(fresh, accuracy(fresh, test), scratchStart);
         return new FineTuneResult(recipe, train.size(), data.test().size(), split, pretrained, publicOnlyAccuracy,
                 pretrainingSeconds, fineTuned, fromScratch, noise.isSecure(), (System.nanoTime() - start) / 1e9);
     }
 
-    private PrivatePhaseResult trainPrivately(String name, ComputationGraph graph, FineTuneRecipe.PrivatePhase phase,
-                                              DataSet privateSet, DataSet validation, DataSet test) {
-        int n = (int) privateSet.getFeatures().size(0);
-        double q = phase.sampleRate(n);
-        double delta = recipe.budget().delta();
+    /** A finished DP-SGD run, before its model's test accuracy is measured. */
+    private record PrivateTraining(FineTuneRecipe.PrivatePhase phase, DpSgdTrainer trainer, TrainingSummary summary,
+                                   List<EpochRecord> history, double delta) {
+
+        /** The run's result, {@code graph} being the whole trained graph and {@code since} its start. */
+        PrivatePhaseResult result(ComputationGraph graph, double testAccuracy, long since) {
+            return new PrivatePhaseResult(phase, testAccuracy, trainer.privacySpent(delta).epsilon(), delta,
+                    trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken(),
+                    (System.nanoTime() - since) / 1e9, List.copyOf(history), trainer.ledger(), summary.budgetStop(),
+                    trainableParameters(graph), graph, trainer.config());
+        }
+    }
+
+    private PrivateTraining trainPrivately(String name, ComputationGraph graph, FineTuneRecipe.PrivatePhase phase,
+                                           DataSet privateSet, DataSet validation) {
         List<EpochRecord> history = new ArrayList<>();
         long start = System.nanoTime();
         // The trainer updates this graph in place, so the listener evaluates it directly.
@@ -151,27 +168,34 @@ public final class FineTuneRun {
                 monitor.epochDone(record, phase.epochs());
             }
         };
-        DpSgdTrainer trainer = DpSgdTrainer.builder(graph)
-                .l2NormClip(phase.l2NormClip())
-                .sampleRate(q)
-                .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, phase.expectedBatchSize()))
-                .reportingDelta(delta)
-                .accountant(AccountantType.PLD)
-                .noiseSource(noise)
-                .listener(listener)
-                .targetBudget(recipe.budget(), phase.epochs())
-                .build();
-        monitor.runStarted(name, StepPlan.of(q, phase.epochs()).totalSteps(), 0);
+        DpSgdTrainer trainer = trainer(graph, phase, (int) privateSet.getFeatures().size(0), listener);
+        monitor.runStarted(name, StepPlan.of(trainer.config().sampleRate(), phase.epochs()).totalSteps(), 0);
         TrainingSummary summary;
         try {
             summary = trainer.fit(privateSet);
         } finally {
             monitor.runFinished();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new PrivatePhaseResult(phase, accuracy(graph, test), trainer.privacySpent(delta).epsilon(), delta,
-                trainer.config().noiseMultiplier(), q, trainer.stepsTaken(), seconds, List.copyOf(history),
-                trainer.ledger(), summary.budgetStop(), trainableParameters(graph), graph);
+        return new PrivateTraining(phase, trainer, summary, history, recipe.budget().delta());
+    }
+
+    /**
+     * The DP-SGD trainer of one private phase on {@code privateExamples} examples: Poisson sampling
+     * at q = B / n, the recipe's clip, noise calibrated with the PLD accountant so that the phase's
+     * epochs spend the recipe's budget.
+     */
+    DpSgdTrainer trainer(ComputationGraph graph, FineTuneRecipe.PrivatePhase phase, int privateExamples,
+                         PrivacyListener listener) {
+        return DpSgdTrainer.builder(graph)
+                .l2NormClip(phase.l2NormClip())
+                .sampleRate(phase.sampleRate(privateExamples))
+                .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, phase.expectedBatchSize()))
+                .reportingDelta(recipe.budget().delta())
+                .accountant(AccountantType.PLD)
+                .noiseSource(noise)
+                .listener(listener)
+                .targetBudget(recipe.budget(), phase.epochs())
+                .build();
     }
 
     /** Parameters outside frozen layers and vertices (what DP-SGD trains and noises). */

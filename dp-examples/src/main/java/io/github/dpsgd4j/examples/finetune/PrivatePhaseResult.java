@@ -2,6 +2,7 @@ package io.github.dpsgd4j.examples.finetune;
 
 import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.examples.training.EpochRecord;
+import io.github.dpsgd4j.optimizers.DpSgdConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.List;
@@ -23,10 +24,12 @@ import java.util.Optional;
  * @param ledger          the privacy ledger
  * @param budgetStop      why the budget stopped training early, if it did
  * @param trainableParameters parameters DP-SGD trained (and noised); frozen ones excluded
- * @param graph           the trained graph
+ * @param graph           the whole trained graph (frozen parts included)
+ * @param config          the DP-SGD configuration the run trained with (saved beside the ledger)
  */
 public record PrivatePhaseResult(FineTuneRecipe.PrivatePhase phase, double testAccuracy, double epsilon, double delta,
                                  double noiseMultiplier, double sampleRate, long steps, double seconds,
                                  List<EpochRecord> history, PrivacyLedger ledger, Optional<String> budgetStop,
-                                 long trainableParameters, ComputationGraph graph) {
+                                 long trainableParameters, ComputationGraph graph,
+                                 DpSgdConfig config) {
 }
