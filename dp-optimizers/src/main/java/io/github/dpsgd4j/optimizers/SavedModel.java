@@ -71,10 +71,26 @@ public final class SavedModel {
 
     /**
      * Writes {@code model} with its updater, {@code ledger} and {@code config} to {@code file}, atomically
-     * (a temporary file beside it, forced to disk, then renamed over {@code file}).
+     * (a temporary file beside it, forced to disk, then renamed over {@code file}). {@link DpSgdTrainer#saveModel}
+     * calls it for the trainer's own model; call it directly for a model whose trainable part a trainer
+     * trained as a model of its own (for example the head of a frozen feature extractor, trained on the
+     * extractor's features and copied back): {@code ledger} must hold every step that trained {@code model}.
+     *
+     * @param file   the zip to write; its directory is created if missing
+     * @param model  a MultiLayerNetwork or ComputationGraph
+     * @param ledger the privacy ledger of every step that trained {@code model}
+     * @param config the configuration of the run that trained it ({@link DpSgdTrainer#config()})
+     * @throws IOException if the file cannot be written (nothing is left half-written)
      */
-    static void write(Path file, Model model, PrivacyLedger ledger, DpSgdConfig config) throws IOException {
+    public static void write(Path file, Model model, PrivacyLedger ledger, DpSgdConfig config) throws IOException {
         Checks.notNull("file", file);
+        Checks.notNull("model", model);
+        Checks.notNull("ledger", ledger);
+        Checks.notNull("config", config);
+        if (!(model instanceof MultiLayerNetwork || model instanceof ComputationGraph)) {
+            throw new IllegalArgumentException("model must be a MultiLayerNetwork or a ComputationGraph, got "
+                    + model.getClass().getName());
+        }
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
         ByteArrayOutputStream dl4j = new ByteArrayOutputStream();

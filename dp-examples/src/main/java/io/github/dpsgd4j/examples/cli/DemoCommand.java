@@ -122,8 +122,8 @@ final class DemoCommand implements Callable<Integer> {
             summary.set("audit", AuditJson.summaries(audits));
         }
         writeReport(folder, runs, summary);
-        org.deeplearning4j.util.ModelSerializer.writeModel(runs.dpSgd().network(), folder.file("model.zip").toFile(),
-                false);
+        folder.writeModel("model.zip", runs.dpSgd().network(), runs.dpSgd().ledger().orElseThrow(),
+                runs.dpSgd().config());
         io.github.dpsgd4j.serving.card.PrivacyCard.writeBeside(folder.directory());
         if (json) {
             stdout.println(Json.oneLine(summary));

@@ -13,7 +13,6 @@ import io.github.dpsgd4j.examples.report.ReportFolder;
 import io.github.dpsgd4j.examples.report.RunReports;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
-import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,7 +86,8 @@ final class FineTunePresetRun {
                 + ": public validation accuracy per epoch", curves).savePng(folder.file("accuracy.png"));
         folder.writeText("ledger.json", result.fineTuned().ledger().toJson());
         folder.writeText("ledger-from-scratch.json", result.fromScratch().ledger().toJson());
-        ModelSerializer.writeModel(result.fineTuned().graph(), folder.file("model.zip").toFile(), false);
+        folder.writeModel("model.zip", result.fineTuned().graph(), result.fineTuned().ledger(),
+                result.fineTuned().config());
     }
 
     private static void printText(PrintWriter stdout, String presetName, FineTuneResult result, double seconds,

@@ -17,7 +17,6 @@ import io.github.dpsgd4j.examples.training.Preset;
 import io.github.dpsgd4j.examples.training.RunRecipe;
 import io.github.dpsgd4j.examples.training.RunResult;
 import io.github.dpsgd4j.optimizers.DpSgdCheckpoint;
-import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -342,7 +341,7 @@ final class TrainCommand implements Callable<Integer> {
         RunReports.epsilonChart(name + ": privacy spent per epoch", result.history(), recipe.targetEpsilon(),
                 recipe.delta(), recipe.accountant()).savePng(folder.file("epsilon.png"));
         folder.writeText("ledger.json", result.ledger().orElseThrow().toJson());
-        ModelSerializer.writeModel(result.network(), folder.file("model.zip").toFile(), false);
+        folder.writeModel("model.zip", result.network(), result.ledger().orElseThrow(), result.config());
     }
 
     private void printText(PrintWriter stdout, TrainState state, RunResult result, PreparedData prepared,

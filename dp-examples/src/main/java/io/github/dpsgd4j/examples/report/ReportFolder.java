@@ -1,7 +1,11 @@
 package io.github.dpsgd4j.examples.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.dpsgd4j.accounting.PrivacyLedger;
 import io.github.dpsgd4j.common.Checks;
+import io.github.dpsgd4j.optimizers.DpSgdConfig;
+import io.github.dpsgd4j.optimizers.SavedModel;
+import org.deeplearning4j.nn.api.Model;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +67,18 @@ public final class ReportFolder {
     /** Writes {@code name} as indented JSON. */
     public Path writeJson(String name, ObjectNode json) throws IOException {
         return writeText(name, Json.pretty(json));
+    }
+
+    /**
+     * Writes {@code model} to {@code name} as one DL4J model zip that also carries its privacy ledger
+     * and configuration ({@link SavedModel}): DL4J's {@code ModelSerializer} reads it as usual, and the
+     * file keeps its accounting wherever it is copied ({@code dpsgd4j epsilon --ledger}, or
+     * {@code DpSgdTrainer.builder(SavedModel.read(file))} to continue training).
+     */
+    public Path writeModel(String name, Model model, PrivacyLedger ledger, DpSgdConfig config) throws IOException {
+        Path file = file(name);
+        SavedModel.write(file, model, ledger, config);
+        return file;
     }
 
     /** Writes {@code name} as UTF-8 text. */

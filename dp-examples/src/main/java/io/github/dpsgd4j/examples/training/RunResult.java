@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.examples.training;
 
 import io.github.dpsgd4j.accounting.PrivacyLedger;
+import io.github.dpsgd4j.optimizers.DpSgdConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.List;
@@ -22,12 +23,14 @@ import java.util.Optional;
  * @param history         one record per epoch (the epochs of this process, plus those recorded
  *                        before a resume)
  * @param ledger          the privacy ledger of a private run
+ * @param config          the DP-SGD configuration the run trained with (saved with the model)
  * @param secureNoise     whether noise and sampling came from the secure source
  * @param budgetStop      why the budget stopped training early, if it did
  * @param network         the trained network
  */
 public record RunResult(RunRecipe recipe, double testAccuracy, double epsilon, double delta,
                         double noiseMultiplier, double sampleRate, long steps, int epochs, double seconds,
-                        List<EpochRecord> history, Optional<PrivacyLedger> ledger, boolean secureNoise,
+                        List<EpochRecord> history, Optional<PrivacyLedger> ledger, DpSgdConfig config,
+                        boolean secureNoise,
                         Optional<String> budgetStop, MultiLayerNetwork network) {
 }

@@ -153,7 +153,7 @@ public final class TrainingRun {
         return new RunResult(recipe, accuracy(network, data.test()), trainer.privacySpent(delta).epsilon(), delta,
                 trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken(),
                 network.getEpochCount(), seconds, List.copyOf(history), Optional.of(trainer.ledger()),
-                noise.isSecure(), summary.budgetStop(), network);
+                trainer.config(), noise.isSecure(), summary.budgetStop(), network);
     }
 
     private String describe() {

@@ -52,6 +52,9 @@ class DemoCommandTest {
         assertEquals(report.resolve("model.zip").toString(), json.get("model_file").asText());
         assertEquals(json.get("private").get("steps").asLong(),
                 ModelSerializer.restoreMultiLayerNetwork(report.resolve("model.zip").toFile()).getIterationCount());
+        assertEquals(Files.readString(report.resolve("ledger.json")),
+                io.github.dpsgd4j.optimizers.SavedModel.ledgerOf(report.resolve("model.zip")).orElseThrow().toJson(),
+                "model.zip carries the private run's ledger");
         for (String file : List.of("report.json", "accuracy.png", "epsilon.png", "ledger.json", "card.json", "card.html")) {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
         }

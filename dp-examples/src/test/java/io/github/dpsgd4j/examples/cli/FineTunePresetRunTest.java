@@ -63,6 +63,9 @@ class FineTunePresetRunTest {
             assertTrue(Files.isRegularFile(report.resolve(file)), file);
         }
         ComputationGraph reloaded = ModelSerializer.restoreComputationGraph(report.resolve("model.zip").toFile());
+        assertEquals(Files.readString(report.resolve("ledger.json")),
+                io.github.dpsgd4j.optimizers.SavedModel.ledgerOf(report.resolve("model.zip")).orElseThrow().toJson(),
+                "model.zip carries the fine-tuning's ledger");
         assertEquals(json.get("parameters").asLong(), reloaded.numParams());
         assertEquals(ResidualCnn.HIDDEN_LAYER, json.get("frozen_up_to").asText());
         assertEquals(reloaded.getLayer(ResidualCnn.OUTPUT).numParams(), json.get("trainable_parameters").asLong(),

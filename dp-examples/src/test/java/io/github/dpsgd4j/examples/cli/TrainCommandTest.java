@@ -118,6 +118,11 @@ class TrainCommandTest {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
         }
         assertEquals(3 * DIGITS_STEPS_PER_EPOCH, PrivacyLedger.read(report.resolve("ledger.json")).totalSteps());
+        io.github.dpsgd4j.optimizers.SavedModel saved =
+                io.github.dpsgd4j.optimizers.SavedModel.read(report.resolve("model.zip"));
+        assertEquals(Files.readString(report.resolve("ledger.json")), saved.ledger().toJson(),
+                "model.zip carries the run's ledger");
+        assertEquals(256.0 / 1438, saved.config().sampleRate(), 1e-15);
         assertEquals(3, new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.resolve("report.json")
                 .toFile()).get("history").size());
         assertTrue(run.err().contains("epoch 3/3"), "progress on standard error: " + run.err());
