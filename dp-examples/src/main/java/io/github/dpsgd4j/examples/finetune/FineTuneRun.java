@@ -113,11 +113,7 @@ public final class FineTuneRun {
         double publicOnlyAccuracy = accuracy(pretrained, test);
 
         FineTuneRecipe.PrivatePhase tuning = recipe.fineTuning();
-        ComputationGraph tuned = new TransferLearning.GraphBuilder(pretrained.clone())
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder()
-                        .updater(new Nesterovs(tuning.learningRate(), FineTuneRecipe.MOMENTUM)).build())
-                .setFeatureExtractor(recipe.frozenUpTo())
-                .build();
+        ComputationGraph tuned = frozenCopy(pretrained, recipe.frozenUpTo(), tuning.learningRate());
         long tuningStart = System.nanoTime();
         FrozenFeatures frozen = new FrozenFeatures(tuned);
         PrivateTraining head = trainPrivately("DP-SGD fine-tuning (above " + recipe.frozenUpTo() + ")",
@@ -196,6 +192,21 @@ public final class FineTuneRun {
                 .listener(listener)
                 .targetBudget(recipe.budget(), phase.epochs())
                 .build();
+    }
+
+    /**
+     * A copy of {@code pretrained} frozen up to the vertex {@code frozenUpTo} (all of it: {@code "none"}
+     * freezes nothing), its other layers set to Nesterov momentum {@value FineTuneRecipe#MOMENTUM} at
+     * {@code learningRate}: what DP-SGD fine-tunes. {@code pretrained} is not modified.
+     */
+    static ComputationGraph frozenCopy(ComputationGraph pretrained, String frozenUpTo, double learningRate) {
+        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(pretrained.clone())
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder()
+                        .updater(new Nesterovs(learningRate, FineTuneRecipe.MOMENTUM)).build());
+        if (!"none".equals(frozenUpTo)) {
+            builder.setFeatureExtractor(frozenUpTo);
+        }
+        return builder.build();
     }
 
     /** Parameters outside frozen layers and vertices (what DP-SGD trains and noises). */

@@ -8,29 +8,14 @@ import io.github.dpsgd4j.examples.data.LabeledImages;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -60,9 +45,9 @@ import java.util.Map;
  *   scratch PRETRAINING VALIDATION SEEDS LR:EPOCHS:BATCH ...
  *       DP-SGD of the whole graph from scratch at the same budget
  * </pre>
- * The head runs train the head alone on features computed once by the frozen extractor: with the
- * extractor frozen, DP-SGD of the graph clips, noises and updates exactly the head's parameters on
- * exactly these inputs, so this is the same training at a fraction of the cost.
+ * The head runs train the head alone on features computed once by the frozen extractor
+ * ({@link FrozenFeatures}, as the preset does): the same training as DP-SGD of the whole graph with
+ * its extractor frozen, at a fraction of the cost.
  */
 public final class FineTuneTuning {
 
@@ -73,7 +58,6 @@ public final class FineTuneTuning {
      * uses its own default, 7; see docs/examples.md).
      */
     private static final long MODEL_SEED = Long.getLong("seed", 1L);
-    private static final int CHUNK = 1000;
     /** Convolution filters of the graphs built here: system property {@code channels}, default {@link ResidualCnn#CHANNELS}. */
     private static final int CHANNELS = Integer.getInteger("channels", ResidualCnn.CHANNELS);
 
@@ -148,64 +132,54 @@ public final class FineTuneTuning {
 
     private static void head(LabeledImages train, String[] args) throws IOException {
         Loaded loaded = Loaded.of(train, args);
-        ComputationGraph graph = loaded.graph();
         Map<String, DataSet[]> cache = new HashMap<>();
         for (int c = 5; c < args.length; c++) {
             Setting setting = Setting.parse(args[c]);
             String frozen = setting.frozen();
-            DataSet[] sets = cache.computeIfAbsent(frozen, k -> new DataSet[] {features(graph, loaded.privateSet(), k),
-                    features(graph, loaded.validation(), k)});
+            DataSet[] sets = cache.computeIfAbsent(frozen, k -> {
+                FrozenFeatures features = new FrozenFeatures(FineTuneRun.frozenCopy(loaded.graph(), k, 1.0));
+                return new DataSet[] {features.featurize(loaded.privateSet()), features.featurize(loaded.validation())};
+            });
             DataSet privateFeatures = sets[0];
             DataSet validationFeatures = sets[1];
             for (int seed = 1; seed <= loaded.seeds(); seed++) {
-                MultiLayerNetwork head = head(graph, frozen, setting.lr());
+                ComputationGraph head = new FrozenFeatures(FineTuneRun.frozenCopy(loaded.graph(), frozen,
+                        setting.lr())).head();
                 if (seed == 1 && setting.epochs() > 0) {
                     System.out.printf(Locale.ROOT, "check,%s,head copy %.4f%n", frozen,
-                            accuracy(head, validationFeatures));
+                            FineTuneRun.accuracy(head, validationFeatures));
                 }
                 long start = System.nanoTime();
                 DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), setting.batch(), setting.clip(),
                         privateFeatures, seed, setting.epochs());
                 trainer.fit(privateFeatures);
-                System.out.printf(Locale.ROOT, "head,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", frozen,
-                        setting.lrText(), setting.epochs(), setting.batch(), setting.clip(), seed,
-                        trainer.config().noiseMultiplier(),
-                        trainer.stepsTaken(),
-                        trainer.privacySpent(BUDGET.delta()).epsilon(), accuracy(head, validationFeatures),
-                        (System.nanoTime() - start) / 1e9);
-                System.out.flush();
+                print("head", setting, seed, trainer, FineTuneRun.accuracy(head, validationFeatures), start);
             }
         }
     }
 
     private static void deep(LabeledImages train, String[] args) throws IOException {
         Loaded loaded = Loaded.of(train, args);
-        ComputationGraph pretrained = loaded.graph();
-        DataSet privateSet = loaded.privateSet();
-        DataSet validation = loaded.validation();
         for (int c = 5; c < args.length; c++) {
             Setting setting = Setting.parse(args[c]);
             for (int seed = 1; seed <= loaded.seeds(); seed++) {
-                TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(pretrained.clone())
-                        .fineTuneConfiguration(new FineTuneConfiguration.Builder()
-                                .updater(new Nesterovs(setting.lr(), FineTuneRecipe.MOMENTUM)).build());
-                if (!setting.frozen().equals("none")) {
-                    builder.setFeatureExtractor(setting.frozen());
-                }
-                ComputationGraph graph = builder.build();
+                ComputationGraph graph = FineTuneRun.frozenCopy(loaded.graph(), setting.frozen(), setting.lr());
                 long start = System.nanoTime();
                 DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), setting.batch(), setting.clip(),
-                        privateSet, seed, setting.epochs());
-                trainer.fit(privateSet);
-                System.out.printf(Locale.ROOT, "deep,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", setting.frozen(),
-                        setting.lrText(), setting.epochs(), setting.batch(), setting.clip(), seed,
-                        trainer.config().noiseMultiplier(),
-                        trainer.stepsTaken(),
-                        trainer.privacySpent(BUDGET.delta()).epsilon(), FineTuneRun.accuracy(graph, validation),
-                        (System.nanoTime() - start) / 1e9);
-                System.out.flush();
+                        loaded.privateSet(), seed, setting.epochs());
+                trainer.fit(loaded.privateSet());
+                print("deep", setting, seed, trainer, FineTuneRun.accuracy(graph, loaded.validation()), start);
             }
         }
+    }
+
+    private static void print(String mode, Setting setting, int seed, DpSgdTrainer trainer, double accuracy,
+                              long start) {
+        System.out.printf(Locale.ROOT, "%s,%s,%s,%d,%d,%s,%d,%.4f,%d,%.4f,%.4f,%.1f%n", mode, setting.frozen(),
+                setting.lrText(), setting.epochs(), setting.batch(), setting.clip(), seed,
+                trainer.config().noiseMultiplier(), trainer.stepsTaken(),
+                trainer.privacySpent(BUDGET.delta()).epsilon(), accuracy, (System.nanoTime() - start) / 1e9);
+        System.out.flush();
     }
 
     private static void scratch(LabeledImages train, String[] args) {
@@ -240,49 +214,5 @@ public final class FineTuneTuning {
                 .physicalBatchSize(Math.min(FineTuneRun.PHYSICAL_BATCH_SIZE, batch))
                 .reportingDelta(BUDGET.delta()).accountant(AccountantType.PLD)
                 .noiseSource(NoiseSource.seeded(seed)).targetBudget(BUDGET, epochs).build();
-    }
-
-    /** The frozen extractor's output at {@code frozen} (flattened as the graph flattens it), with the labels. */
-    private static DataSet features(ComputationGraph graph, DataSet data, String frozen) {
-        long n = data.getFeatures().size(0);
-        List<INDArray> parts = new ArrayList<>();
-        for (long from = 0; from < n; from += CHUNK) {
-            long to = Math.min(n, from + CHUNK);
-            INDArray x = data.getFeatures().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray a = graph.feedForward(x, false).get(frozen);
-            parts.add(a.reshape('c', to - from, a.length() / (to - from)).dup());
-        }
-        return new DataSet(Nd4j.vstack(parts.toArray(new INDArray[0])), data.getLabels());
-    }
-
-    /** The graph's layers above {@code frozen} as a network on the features, with the pretrained parameters. */
-    private static MultiLayerNetwork head(ComputationGraph graph, String frozen, double lr) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(MODEL_SEED)
-                .dataType(DataType.FLOAT).updater(new Nesterovs(lr, FineTuneRecipe.MOMENTUM))
-                .weightInit(WeightInit.XAVIER).list();
-        int layer = 0;
-        if (frozen.equals(ResidualCnn.FEATURES)) {
-            long in = graph.getLayer(ResidualCnn.HIDDEN_LAYER).getParam("W").size(0);
-            list.layer(layer++, new DenseLayer.Builder().nIn(in).nOut(ResidualCnn.HIDDEN)
-                    .activation(Activation.TANH).build());
-        } else if (!frozen.equals(ResidualCnn.HIDDEN_LAYER)) {
-            throw new IllegalArgumentException("frozen must be features or hidden, got " + frozen);
-        }
-        list.layer(layer, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(ResidualCnn.HIDDEN)
-                .nOut(graph.getLayer(ResidualCnn.OUTPUT).getParam("b").length())
-                .activation(Activation.SOFTMAX).build());
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
-        net.init();
-        if (layer == 1) {
-            net.getLayer(0).setParams(graph.getLayer(ResidualCnn.HIDDEN_LAYER).params().dup());
-        }
-        net.getLayer(layer).setParams(graph.getLayer(ResidualCnn.OUTPUT).params().dup());
-        return net;
-    }
-
-    private static double accuracy(MultiLayerNetwork net, DataSet data) {
-        INDArray predicted = net.output(data.getFeatures(), false).argMax(1);
-        return predicted.eq(data.getLabels().argMax(1)).castTo(DataType.INT).sumNumber().doubleValue()
-                / data.getFeatures().size(0);
     }
 }

@@ -12,13 +12,10 @@ import io.github.dpsgd4j.optimizers.PrivacyListener;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.layers.FrozenLayer;
-import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.Nesterovs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,8 +173,8 @@ class FineTuneRunTest {
         for (String frozenUpTo : new String[] {ResidualCnn.FEATURES, ResidualCnn.HIDDEN_LAYER}) {
             FineTuneRecipe.PrivatePhase phase = new FineTuneRecipe.PrivatePhase(2, 40, 0.5, 0.5);
             ComputationGraph pretrained = ResidualCnn.build(10, 4, new Adam(1e-3), 5);
-            ComputationGraph whole = frozenAt(pretrained, frozenUpTo, phase);
-            ComputationGraph split = frozenAt(pretrained, frozenUpTo, phase);
+            ComputationGraph whole = FineTuneRun.frozenCopy(pretrained, frozenUpTo, phase.learningRate());
+            ComputationGraph split = FineTuneRun.frozenCopy(pretrained, frozenUpTo, phase.learningRate());
 
             DpSgdTrainer direct = new FineTuneRun(TINY, tinyData(160, 40), NoiseSource.seeded(9), 7,
                     TrainingMonitor.NONE).trainer(whole, phase, 120, new PrivacyListener() { });
@@ -200,15 +197,6 @@ class FineTuneRunTest {
             assertTrue(expected.sub(actual).norm2Number().doubleValue() <= 1e-5 * scale,
                     frozenUpTo + ": the head trained on features must equal the whole graph trained privately");
         }
-    }
-
-    private static ComputationGraph frozenAt(ComputationGraph pretrained, String frozenUpTo,
-                                             FineTuneRecipe.PrivatePhase phase) {
-        return new TransferLearning.GraphBuilder(pretrained.clone())
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder()
-                        .updater(new Nesterovs(phase.learningRate(), FineTuneRecipe.MOMENTUM)).build())
-                .setFeatureExtractor(frozenUpTo)
-                .build();
     }
 
     /** Learnable 28 x 28 images: class c has a bright column at x = 2c + 4 over a random background. */
