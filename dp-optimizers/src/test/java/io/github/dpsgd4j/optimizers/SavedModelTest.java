@@ -51,6 +51,20 @@ class SavedModelTest {
     }
 
     @Test
+    void write_withoutALedgerOrConfiguration_isRefusedNamingIt_andWritesNothing(@TempDir Path dir) {
+        MultiLayerNetwork net = TestNetworks.mlp(3, 5, 4, 2, new Adam(0.01), DataType.FLOAT);
+        DpSgdTrainer trained = trainer(net);
+        Path file = dir.resolve("model.zip");
+        IllegalArgumentException noLedger = assertThrows(IllegalArgumentException.class,
+                () -> SavedModel.write(file, net, null, trained.config()));
+        assertTrue(noLedger.getMessage().contains("ledger"), noLedger.getMessage());
+        IllegalArgumentException noConfig = assertThrows(IllegalArgumentException.class,
+                () -> SavedModel.write(file, net, trained.ledger(), null));
+        assertTrue(noConfig.getMessage().contains("config"), noConfig.getMessage());
+        assertTrue(Files.notExists(file));
+    }
+
+    @Test
     void plainModelSerializerZip_hasNoLedger_andIsRefusedForContinuing(@TempDir Path dir) throws IOException {
         MultiLayerNetwork net = TestNetworks.mlp(2, 5, 4, 2, new Adam(0.01), DataType.FLOAT);
         Path file = dir.resolve("plain.zip");

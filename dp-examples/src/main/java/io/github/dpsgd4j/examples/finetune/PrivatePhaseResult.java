@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param noiseMultiplier sigma, calibrated so that all epochs spend the budget
  * @param sampleRate      q = B / private examples
  * @param steps           steps taken
- * @param seconds         wall-clock seconds of the run, per-epoch validation included
+ * @param seconds         wall-clock seconds of the run: feature extraction (fine-tuning), training,
+ *                        per-epoch validation and the final test evaluation
  * @param history         one record per epoch; its {@code testAccuracy} field holds the accuracy on
  *                        the public validation examples (the test set is used only at the end)
  * @param ledger          the privacy ledger
