@@ -31,6 +31,5 @@ import java.util.Optional;
 public record RunResult(RunRecipe recipe, double testAccuracy, double epsilon, double delta,
                         double noiseMultiplier, double sampleRate, long steps, int epochs, double seconds,
                         List<EpochRecord> history, Optional<PrivacyLedger> ledger, DpSgdConfig config,
-                        boolean secureNoise,
-                        Optional<String> budgetStop, MultiLayerNetwork network) {
+                        boolean secureNoise, Optional<String> budgetStop, MultiLayerNetwork network) {
 }

@@ -177,7 +177,8 @@ public final class SparkTrainingRun {
                 return new RunResult(recipe, TrainingRun.accuracy(network, data.test()),
                         trainer.privacySpent(delta).epsilon(), delta, trainer.config().noiseMultiplier(), q,
                         trainer.stepsTaken(), network.getEpochCount(), seconds, List.copyOf(history),
-                        Optional.of(trainer.ledger()), trainer.config(), noise.isSecure(), summary.budgetStop(), network);
+                        Optional.of(trainer.ledger()), trainer.config(), noise.isSecure(), summary.budgetStop(),
+                        network);
             }
         }
     }
