@@ -54,11 +54,11 @@ final class FrozenFeatures {
     /** {@code data} with its features replaced by the frozen part's output; labels shared, not copied. */
     DataSet featurize(DataSet data) {
         Checks.notNull("data", data);
-        long n = data.getFeatures().size(0);
+        int n = data.numExamples();
         List<INDArray> parts = new ArrayList<>();
-        for (long from = 0; from < n; from += CHUNK) {
-            long to = Math.min(n, from + CHUNK);
-            DataSet chunk = new DataSet(rows(data.getFeatures(), from, to), rows(data.getLabels(), from, to));
+        for (int from = 0; from < n; from += CHUNK) {
+            INDArrayIndex rows = NDArrayIndex.interval(from, Math.min(n, from + CHUNK));
+            DataSet chunk = new DataSet(data.getFeatures().get(rows), data.getLabels().get(rows));
             parts.add(helper.featurize(chunk).getFeatures().dup());
         }
         INDArray features = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
@@ -72,14 +72,5 @@ final class FrozenFeatures {
                 graph.getLayer(v.getVertexName()).setParams(v.getLayer().params());
             }
         }
-    }
-
-    private static INDArray rows(INDArray a, long from, long to) {
-        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
-        index[0] = NDArrayIndex.interval(from, to);
-        for (int d = 1; d < index.length; d++) {
-            index[d] = NDArrayIndex.all();
-        }
-        return a.get(index);
     }
 }
