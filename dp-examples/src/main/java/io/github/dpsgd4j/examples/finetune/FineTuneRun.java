@@ -1,6 +1,7 @@
 package io.github.dpsgd4j.examples.finetune;
 
 import io.github.dpsgd4j.accounting.AccountantType;
+import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.common.Checks;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.LabeledImages;
@@ -133,10 +134,11 @@ public final class FineTuneRun {
 
     /** A finished DP-SGD run, before its model's test accuracy is measured. */
     private record PrivateTraining(FineTuneRecipe.PrivatePhase phase, DpSgdTrainer trainer, TrainingSummary summary,
-                                   List<EpochRecord> history, double delta) {
+                                   List<EpochRecord> history) {
 
         /** The run's result, {@code graph} being the whole trained graph and {@code since} its start. */
         PrivatePhaseResult result(ComputationGraph graph, double testAccuracy, long since) {
+            double delta = trainer.config().reportingDelta();
             return new PrivatePhaseResult(phase, testAccuracy, trainer.privacySpent(delta).epsilon(), delta,
                     trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken(),
                     (System.nanoTime() - since) / 1e9, List.copyOf(history), trainer.ledger(), summary.budgetStop(),
@@ -172,26 +174,31 @@ public final class FineTuneRun {
         } finally {
             monitor.runFinished();
         }
-        return new PrivateTraining(phase, trainer, summary, history, recipe.budget().delta());
+        return new PrivateTraining(phase, trainer, summary, history);
+    }
+
+    /** This run's DP-SGD trainer of one private phase ({@link #trainerBuilder}), reporting to {@code listener}. */
+    DpSgdTrainer trainer(ComputationGraph graph, FineTuneRecipe.PrivatePhase phase, int privateExamples,
+                         PrivacyListener listener) {
+        return trainerBuilder(graph, recipe.budget(), phase, privateExamples, noise).listener(listener).build();
     }
 
     /**
-     * The DP-SGD trainer of one private phase on {@code privateExamples} examples: Poisson sampling
-     * at q = B / n, the recipe's clip, noise calibrated with the PLD accountant so that the phase's
-     * epochs spend the recipe's budget.
+     * DP-SGD of {@code graph} for one private phase on {@code privateExamples} examples: Poisson
+     * sampling at q = B / n, the phase's clip, micro-batches of at most {@value #PHYSICAL_BATCH_SIZE},
+     * noise calibrated with the PLD accountant so that the phase's epochs spend {@code budget}.
      */
-    DpSgdTrainer trainer(ComputationGraph graph, FineTuneRecipe.PrivatePhase phase, int privateExamples,
-                         PrivacyListener listener) {
+    static DpSgdTrainer.Builder trainerBuilder(ComputationGraph graph, PrivacyBudget budget,
+                                               FineTuneRecipe.PrivatePhase phase, int privateExamples,
+                                               NoiseSource noise) {
         return DpSgdTrainer.builder(graph)
                 .l2NormClip(phase.l2NormClip())
                 .sampleRate(phase.sampleRate(privateExamples))
                 .physicalBatchSize(Math.min(PHYSICAL_BATCH_SIZE, phase.expectedBatchSize()))
-                .reportingDelta(recipe.budget().delta())
+                .reportingDelta(budget.delta())
                 .accountant(AccountantType.PLD)
                 .noiseSource(noise)
-                .listener(listener)
-                .targetBudget(recipe.budget(), phase.epochs())
-                .build();
+                .targetBudget(budget, phase.epochs());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.dpsgd4j.examples.finetune;
 
-import io.github.dpsgd4j.accounting.AccountantType;
 import io.github.dpsgd4j.accounting.PrivacyBudget;
 import io.github.dpsgd4j.core.noise.NoiseSource;
 import io.github.dpsgd4j.examples.data.FashionMnist;
@@ -128,6 +127,11 @@ public final class FineTuneTuning {
             return new Setting(f[0], f[1], Double.parseDouble(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                     f.length > 4 ? Double.parseDouble(f[4]) : 1.0);
         }
+
+        /** This setting as the private phase it runs. */
+        FineTuneRecipe.PrivatePhase phase() {
+            return new FineTuneRecipe.PrivatePhase(epochs, batch, clip, lr);
+        }
     }
 
     private static void head(LabeledImages train, String[] args) throws IOException {
@@ -150,8 +154,7 @@ public final class FineTuneTuning {
                             FineTuneRun.accuracy(head, validationFeatures));
                 }
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(head), setting.batch(), setting.clip(),
-                        privateFeatures, seed, setting.epochs());
+                DpSgdTrainer trainer = trainer(head, setting.phase(), privateFeatures, seed);
                 trainer.fit(privateFeatures);
                 print("head", setting, seed, trainer, FineTuneRun.accuracy(head, validationFeatures), start);
             }
@@ -165,8 +168,7 @@ public final class FineTuneTuning {
             for (int seed = 1; seed <= loaded.seeds(); seed++) {
                 ComputationGraph graph = FineTuneRun.frozenCopy(loaded.graph(), setting.frozen(), setting.lr());
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), setting.batch(), setting.clip(),
-                        loaded.privateSet(), seed, setting.epochs());
+                DpSgdTrainer trainer = trainer(graph, setting.phase(), loaded.privateSet(), seed);
                 trainer.fit(loaded.privateSet());
                 print("deep", setting, seed, trainer, FineTuneRun.accuracy(graph, loaded.validation()), start);
             }
@@ -196,7 +198,8 @@ public final class FineTuneTuning {
                 ComputationGraph graph = ResidualCnn.build(train.classes(), CHANNELS,
                         new Nesterovs(lr, FineTuneRecipe.MOMENTUM), MODEL_SEED);
                 long start = System.nanoTime();
-                DpSgdTrainer trainer = trainer(DpSgdTrainer.builder(graph), batch, 1.0, privateSet, seed, epochs);
+                DpSgdTrainer trainer = trainer(graph, new FineTuneRecipe.PrivatePhase(epochs, batch, 1.0, lr),
+                        privateSet, seed);
                 trainer.fit(privateSet);
                 System.out.printf(Locale.ROOT, "scratch,%s,%d,%d,%d,%.4f,%d,%.4f,%.4f,%.1f%n", f[0], epochs, batch,
                         seed, trainer.config().noiseMultiplier(), trainer.stepsTaken(),
@@ -207,12 +210,8 @@ public final class FineTuneTuning {
         }
     }
 
-    private static DpSgdTrainer trainer(DpSgdTrainer.Builder builder, int batch, double clip, DataSet data, long seed,
-                                        int epochs) {
-        double q = (double) batch / data.getFeatures().size(0);
-        return builder.l2NormClip(clip).sampleRate(q)
-                .physicalBatchSize(Math.min(FineTuneRun.PHYSICAL_BATCH_SIZE, batch))
-                .reportingDelta(BUDGET.delta()).accountant(AccountantType.PLD)
-                .noiseSource(NoiseSource.seeded(seed)).targetBudget(BUDGET, epochs).build();
+    private static DpSgdTrainer trainer(ComputationGraph graph, FineTuneRecipe.PrivatePhase phase, DataSet data,
+                                        long seed) {
+        return FineTuneRun.trainerBuilder(graph, BUDGET, phase, data.numExamples(), NoiseSource.seeded(seed)).build();
     }
 }
