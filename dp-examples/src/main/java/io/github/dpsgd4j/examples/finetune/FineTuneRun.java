@@ -8,6 +8,7 @@ import io.github.dpsgd4j.examples.data.LabeledImages;
 import io.github.dpsgd4j.examples.data.TrainTestSplit;
 import io.github.dpsgd4j.examples.training.EpochRecord;
 import io.github.dpsgd4j.examples.training.TrainingMonitor;
+import io.github.dpsgd4j.optimizers.DpSgdConfig;
 import io.github.dpsgd4j.optimizers.DpSgdTrainer;
 import io.github.dpsgd4j.optimizers.EpochReport;
 import io.github.dpsgd4j.optimizers.PrivacyListener;
@@ -138,11 +139,10 @@ public final class FineTuneRun {
 
         /** The run's result, {@code graph} being the whole trained graph and {@code since} its start. */
         PrivatePhaseResult result(ComputationGraph graph, double testAccuracy, long since) {
-            double delta = trainer.config().reportingDelta();
-            return new PrivatePhaseResult(phase, testAccuracy, trainer.privacySpent(delta).epsilon(), delta,
-                    trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken(),
-                    (System.nanoTime() - since) / 1e9, List.copyOf(history), trainer.ledger(), summary.budgetStop(),
-                    trainableParameters(graph), graph, trainer.config());
+            DpSgdConfig config = trainer.config();
+            return new PrivatePhaseResult(phase, testAccuracy, trainer.privacySpent(config.reportingDelta()).epsilon(),
+                    trainer.stepsTaken(), (System.nanoTime() - since) / 1e9, List.copyOf(history), trainer.ledger(),
+                    summary.budgetStop(), trainableParameters(graph), graph, config);
         }
     }
 

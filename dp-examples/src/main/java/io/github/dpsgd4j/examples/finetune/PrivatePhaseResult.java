@@ -14,9 +14,6 @@ import java.util.Optional;
  * @param phase           the settings it ran with
  * @param testAccuracy    final accuracy on the test set, in [0, 1]
  * @param epsilon         epsilon spent at {@code delta} by every recorded step (PLD accountant)
- * @param delta           delta of the guarantee
- * @param noiseMultiplier sigma, calibrated so that all epochs spend the budget
- * @param sampleRate      q = B / private examples
  * @param steps           steps taken
  * @param seconds         wall-clock seconds of the run: feature extraction (fine-tuning), training,
  *                        per-epoch validation and the final test evaluation
@@ -26,11 +23,26 @@ import java.util.Optional;
  * @param budgetStop      why the budget stopped training early, if it did
  * @param trainableParameters parameters DP-SGD trained (and noised); frozen ones excluded
  * @param graph           the whole trained graph (frozen parts included)
- * @param config          the DP-SGD configuration the run trained with (saved beside the ledger)
+ * @param config          the DP-SGD configuration the run trained with (saved with the model): its
+ *                        reporting delta, noise multiplier and sample rate are the run's
  */
-public record PrivatePhaseResult(FineTuneRecipe.PrivatePhase phase, double testAccuracy, double epsilon, double delta,
-                                 double noiseMultiplier, double sampleRate, long steps, double seconds,
-                                 List<EpochRecord> history, PrivacyLedger ledger, Optional<String> budgetStop,
-                                 long trainableParameters, ComputationGraph graph,
+public record PrivatePhaseResult(FineTuneRecipe.PrivatePhase phase, double testAccuracy, double epsilon, long steps,
+                                 double seconds, List<EpochRecord> history, PrivacyLedger ledger,
+                                 Optional<String> budgetStop, long trainableParameters, ComputationGraph graph,
                                  DpSgdConfig config) {
+
+    /** Delta of the guarantee (the delta {@code epsilon} is reported at). */
+    public double delta() {
+        return config.reportingDelta();
+    }
+
+    /** Sigma, calibrated so that all epochs spend the budget. */
+    public double noiseMultiplier() {
+        return config.noiseMultiplier();
+    }
+
+    /** q = B / private examples. */
+    public double sampleRate() {
+        return config.sampleRate();
+    }
 }

@@ -175,10 +175,9 @@ public final class SparkTrainingRun {
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
                 double delta = recipe.delta();
                 return new RunResult(recipe, TrainingRun.accuracy(network, data.test()),
-                        trainer.privacySpent(delta).epsilon(), delta, trainer.config().noiseMultiplier(), q,
-                        trainer.stepsTaken(), network.getEpochCount(), seconds, List.copyOf(history),
-                        Optional.of(trainer.ledger()), trainer.config(), noise.isSecure(), summary.budgetStop(),
-                        network);
+                        trainer.privacySpent(delta).epsilon(), delta, trainer.stepsTaken(), network.getEpochCount(),
+                        seconds, List.copyOf(history), Optional.of(trainer.ledger()), trainer.config(),
+                        noise.isSecure(), summary.budgetStop(), network);
             }
         }
     }

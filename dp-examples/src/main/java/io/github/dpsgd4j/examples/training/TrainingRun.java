@@ -151,9 +151,8 @@ public final class TrainingRun {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double delta = recipe.delta();
         return new RunResult(recipe, accuracy(network, data.test()), trainer.privacySpent(delta).epsilon(), delta,
-                trainer.config().noiseMultiplier(), trainer.config().sampleRate(), trainer.stepsTaken(),
-                network.getEpochCount(), seconds, List.copyOf(history), Optional.of(trainer.ledger()),
-                trainer.config(), noise.isSecure(), summary.budgetStop(), network);
+                trainer.stepsTaken(), network.getEpochCount(), seconds, List.copyOf(history),
+                Optional.of(trainer.ledger()), trainer.config(), noise.isSecure(), summary.budgetStop(), network);
     }
 
     private String describe() {
