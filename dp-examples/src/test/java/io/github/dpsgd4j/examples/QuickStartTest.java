@@ -30,7 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class QuickStartTest {
 
-    /** The statements of the two README snippets, as written there (comments aside). */
+    /**
+     * The statements of the two README snippets, as written there (comments aside; the README's
+     * statement that shows the guarantee on standard output is checked by its call alone). This test
+     * never writes to standard output: it asserts on {@code String.valueOf(spent)}, the text that
+     * statement shows.
+     */
     private static final List<String> README_STATEMENTS = List.of(
             "DpSgdTrainer trainer = DpSgdTrainer.builder(net)",
             ".l2NormClip(1.0)",
@@ -38,7 +43,7 @@ class QuickStartTest {
             ".sampleRate(256.0 / train.numExamples())",
             "trainer.fit(train, 30);",
             "PrivacyGuarantee spent = trainer.privacySpent(1e-5);",
-            "System.out.println(spent);",
+            "println(spent);",
             "List<DataSet> parts = new ArrayList<>();",
             "iterator.reset();",
             "iterator.forEachRemaining(parts::add);",
@@ -74,7 +79,7 @@ class QuickStartTest {
         assertTrue(quickStart(train).contains("epsilon = "));
     }
 
-    /** The quick start's training statements; returns the text its {@code println(spent)} shows. */
+    /** The quick start's training statements; returns the text its last statement shows. */
     private static String quickStart(DataSet train) {
         MultiLayerNetwork net = ModelKind.MLP.build(8, 8, 64, 10, 0.1, 7);
         DpSgdTrainer trainer = DpSgdTrainer.builder(net)
